@@ -1,0 +1,183 @@
+//! Command-line definitions and dispatch. Exit codes: 0 clean, 1 findings at or above
+//! `--fail-on`, 2 usage, input or API error.
+
+use crate::commands;
+use crate::config::{self, FailOn, Overrides, Settings};
+use crate::report::{self, Report};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iamlint",
+    version,
+    about = "Least-privilege IAM policy linter: reports who, outside the privileged list, can change ECS configuration",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, input or API error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check IAM policy files (folders are walked for *.json)
+    Check(CheckArgs),
+    /// List the rules with their level and a one-line summary
+    Rules,
+    /// Explain what a rule means, why it matters and how to fix it
+    Explain {
+        /// Rule id, e.g. ecs-config-change
+        rule: String,
+    },
+    /// Show which catalog actions action patterns match
+    Expand {
+        /// Patterns such as 'ecs:Update*' (case-insensitive, * and ?)
+        #[arg(required = true)]
+        patterns: Vec<String>,
+        /// Show the actions the patterns do NOT match (what NotAction grants)
+        #[arg(long)]
+        not: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Glob of subjects that may make ECS changes (repeatable; replaces config `privileged`)
+    #[arg(long, value_name = "GLOB")]
+    pub privileged: Vec<String>,
+    /// Pack (ecs-config, ecs-write, or one from config) or action pattern to monitor (repeatable)
+    #[arg(long, value_name = "PACK|PATTERN")]
+    pub monitor: Vec<String>,
+    /// Lowest level of finding that makes the exit code 1
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: iamlint.toml in the current folder or its parents)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print diagnostics only, no summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// When to color human output (NO_COLOR is honoured with auto)
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Policy files and folders (default: the current folder)
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Largest file read, in bytes (default 8388608); larger files are invalid inputs
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("{error:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> miette::Result<u8> {
+    let mut stdout = io::stdout().lock();
+    match cli.command {
+        Command::Check(args) => {
+            let settings = settings(&args.common, args.max_file_size)?;
+            let paths = if args.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                args.paths
+            };
+            let report = commands::check::run(&paths, &settings);
+            emit(&report, &args.common, &mut stdout)?;
+            Ok(report.exit_code(settings.fail_on))
+        }
+        Command::Rules => {
+            commands::info::list_rules(&mut stdout).map_err(io_error)?;
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            match commands::info::explain(&rule, &mut stdout).map_err(io_error)? {
+                Ok(()) => Ok(0),
+                Err(message) => Err(miette::miette!("{message}")),
+            }
+        }
+        Command::Expand { patterns, not } => {
+            let unknown =
+                commands::info::expand_patterns(&patterns, not, &mut stdout).map_err(io_error)?;
+            for pattern in unknown {
+                eprintln!("warning: `{pattern}` matches no ECS action");
+            }
+            Ok(0)
+        }
+    }
+}
+
+pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {
+    let cwd = std::env::current_dir().map_err(io_error)?;
+    let overrides = Overrides {
+        privileged: common.privileged.clone(),
+        monitor: common.monitor.clone(),
+        fail_on: common.fail_on,
+        max_file_size,
+    };
+    Ok(config::load(common.config.as_deref(), &cwd, &overrides)?)
+}
+
+pub fn emit(report: &Report, common: &CommonArgs, out: &mut dyn Write) -> miette::Result<()> {
+    let result = match common.format {
+        Format::Human => {
+            let options = report::human::Options {
+                color: use_color(common.color),
+                quiet: common.quiet,
+            };
+            report::human::render(report, &options, out)
+        }
+        Format::Json => report::json::render(report, out),
+    };
+    match result {
+        // A closed pipe (`iamlint check | head`) is not an error worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(io_error),
+    }
+}
+
+fn use_color(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+fn io_error(error: io::Error) -> miette::Report {
+    miette::miette!("i/o error: {error}")
+}

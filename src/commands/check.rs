@@ -1,0 +1,152 @@
+//! `iamlint check`: policy files in, report out. Each file is one subject: read, parse and
+//! evaluated independently (in parallel), so one bad file never hides another's findings.
+
+use crate::config::Settings;
+use crate::document::DocumentKind;
+use crate::document::policy::parse_policy_text;
+use crate::document::source::decode;
+use crate::eval::{effective_access, evaluate};
+use crate::report::{Report, Subject, SubjectKind};
+use crate::rules::ecs_config_change::{self, GrantingDocument};
+use crate::rules::{Finding, invalid_policy, unknown_action};
+use crate::source::SourceFile;
+use crate::source::files::{self, Candidate};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+struct FileResult {
+    subject: Subject,
+    findings: Vec<Finding>,
+    source: SourceFile,
+}
+
+pub fn run(paths: &[PathBuf], settings: &Settings) -> Report {
+    let candidates = files::collect(paths, &settings.exclude);
+    let results: Vec<FileResult> = candidates
+        .par_iter()
+        .map(|candidate| check_file(candidate, settings))
+        .collect();
+    let mut report = Report::default();
+    for result in results {
+        report.subjects.push(result.subject);
+        report.findings.extend(result.findings);
+        report
+            .sources
+            .insert(result.source.path.clone(), Arc::new(result.source));
+    }
+    apply_ignores(&mut report, settings);
+    report.sort();
+    report
+}
+
+fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
+    let name = candidate.display.clone();
+    let mut subject = Subject {
+        name: name.clone(),
+        kind: SubjectKind::File,
+        privileged: settings.privileged.is_match(&name),
+        allowed: Vec::new(),
+        scoped: Vec::new(),
+        granted_by: None,
+        trusted_by: None,
+    };
+    let bytes = match &candidate.problem {
+        Some(problem) => Err(problem.clone()),
+        None => files::read_limited(&candidate.path, settings.max_file_size),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(reason) => {
+            let source = SourceFile::new(name.clone(), String::new());
+            let findings = vec![invalid_policy::unreadable(
+                &name,
+                &source,
+                &format!("cannot read: {reason}"),
+            )];
+            return FileResult {
+                subject,
+                findings,
+                source,
+            };
+        }
+    };
+    let text = match decode(&bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            // Show what we can: positions before the first bad byte are exact.
+            let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            let source = SourceFile::new(name.clone(), String::from_utf8_lossy(without_bom));
+            let policy_error = crate::document::PolicyError {
+                message: error.message,
+                label: "here".into(),
+                span: error.span,
+            };
+            let findings = vec![invalid_policy::from_policy_error(
+                &name,
+                &source,
+                &policy_error,
+            )];
+            return FileResult {
+                subject,
+                findings,
+                source,
+            };
+        }
+    };
+    let source = SourceFile::new(name.clone(), text);
+    let document = match parse_policy_text(&source.text, DocumentKind::Identity) {
+        Ok(document) => document,
+        Err(errors) => {
+            let findings = errors
+                .iter()
+                .map(|e| invalid_policy::from_policy_error(&name, &source, e))
+                .collect();
+            return FileResult {
+                subject,
+                findings,
+                source,
+            };
+        }
+    };
+    let grants = evaluate(&document);
+    let access = effective_access(&[&grants], None, &[]).restrict_to(settings.monitored);
+    subject.allowed = access.unscoped.names();
+    subject.scoped = access.scoped.names();
+    let mut findings = unknown_action::check(&name, &source, &grants);
+    if !subject.privileged {
+        let documents = [GrantingDocument {
+            source: &source,
+            grants: &grants,
+        }];
+        findings.extend(ecs_config_change::check(&name, access, &documents));
+    }
+    FileResult {
+        subject,
+        findings,
+        source,
+    }
+}
+
+/// Move findings matched by an `[[ignore]]` entry (path glob, and rule if given) aside.
+pub fn apply_ignores(report: &mut Report, settings: &Settings) {
+    if settings.ignores.is_empty() {
+        return;
+    }
+    let findings = std::mem::take(&mut report.findings);
+    for finding in findings {
+        let ignore = settings.ignores.iter().find(|ignore| {
+            ignore
+                .rule
+                .as_deref()
+                .is_none_or(|rule| rule == finding.rule.id)
+                && finding.rule != &invalid_policy::RULE
+                && (ignore.path.is_match(&finding.location.path)
+                    || ignore.path.is_match(&finding.subject))
+        });
+        match ignore {
+            Some(ignore) => report.suppressed.push((finding, ignore.reason.clone())),
+            None => report.findings.push(finding),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per subcommand; `cli` parses arguments and calls these.
+
+pub mod check;
+pub mod info;

@@ -1,0 +1,666 @@
+//! JSON tree → typed IAM policy, validated the way IAM validates documents.
+
+use super::json::{self, Member, Node, Span, Spanned, Value};
+use std::collections::HashSet;
+
+/// Identity covers identity-based policies, permissions boundaries and SCPs
+/// (Resource or NotResource required). Trust is a role's assume-role policy
+/// (Principal required, Resource optional).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentKind {
+    Identity,
+    Trust,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// The value of Action/NotAction or Resource/NotResource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternList {
+    /// NotAction / NotResource.
+    pub negated: bool,
+    pub patterns: Vec<Spanned<String>>,
+    /// Span of the key (`"Action"`).
+    pub key_span: Span,
+    /// Span of the whole value (the string, or the array from `[` to `]`).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// `"Condition": {}` constrains nothing.
+    pub is_empty: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrincipalEntry {
+    /// "AWS", "Service", "Federated", "CanonicalUser", or "*" for `"Principal": "*"`.
+    pub kind: String,
+    pub id: Spanned<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Principals {
+    /// NotPrincipal.
+    pub negated: bool,
+    pub entries: Vec<PrincipalEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// 0-based position in the Statement list.
+    pub index: usize,
+    pub sid: Option<Spanned<String>>,
+    pub effect: Spanned<Effect>,
+    pub actions: PatternList,
+    /// None only in trust policies that omit it.
+    pub resources: Option<PatternList>,
+    pub condition: Option<Condition>,
+    pub principals: Option<Principals>,
+    /// The statement object.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyDocument {
+    pub version: Option<Spanned<String>>,
+    pub statements: Vec<Statement>,
+    /// The policy object (inside any AWS CLI wrapper).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    /// Sentence for the headline, e.g. "statement has both `Action` and `NotAction`".
+    pub message: String,
+    /// Short text shown under the span, e.g. "remove one of these".
+    pub label: String,
+    pub span: Span,
+}
+
+/// Parse a whole file/string: JSON, then unwrap the AWS CLI shapes
+/// (`{"PolicyVersion":{"Document":…}}`, `{"PolicyDocument":…}`), then [`parse_document`].
+/// Returns every error found (at least one) when the document is invalid.
+pub fn parse_policy_text(
+    text: &str,
+    kind: DocumentKind,
+) -> Result<PolicyDocument, Vec<PolicyError>> {
+    let root = json::parse(text).map_err(|e| vec![syntax_error(e)])?;
+    let document = unwrap_cli_shapes(&root)?;
+    match &document.value {
+        Value::String(encoded) => parse_embedded(encoded, document.span, kind),
+        _ => parse_document(document, kind),
+    }
+}
+
+fn syntax_error(error: json::SyntaxError) -> PolicyError {
+    PolicyError {
+        label: "here".into(),
+        message: error.message,
+        span: error.span,
+    }
+}
+
+/// The policy inside an AWS CLI output shape, or the root itself.
+fn unwrap_cli_shapes(root: &Node) -> Result<&Node, Vec<PolicyError>> {
+    if let Some(version) = root.get("PolicyVersion") {
+        return match version.get("Document") {
+            Some(document) => Ok(document),
+            None => Err(vec![error(
+                version.span,
+                "`PolicyVersion` has no `Document`",
+                "expected the output of `aws iam get-policy-version`",
+            )]),
+        };
+    }
+    Ok(root.get("PolicyDocument").unwrap_or(root))
+}
+
+/// A document held in a JSON string (URL-encoded as the IAM API returns it, or plain).
+/// Its spans would point into the decoded text, so every span is moved onto the string
+/// token of the outer file: locations stay in the file the user has.
+pub fn parse_embedded(
+    encoded: &str,
+    at: Span,
+    kind: DocumentKind,
+) -> Result<PolicyDocument, Vec<PolicyError>> {
+    let decoded = if encoded.contains('%') {
+        percent_decode(encoded).ok_or_else(|| {
+            vec![error(
+                at,
+                "the URL-encoded policy document is not valid UTF-8",
+                "cannot decode",
+            )]
+        })?
+    } else {
+        encoded.to_string()
+    };
+    let relocate_errors = |errors: Vec<PolicyError>| {
+        errors
+            .into_iter()
+            .map(|e| PolicyError { span: at, ..e })
+            .collect::<Vec<_>>()
+    };
+    let root = json::parse(&decoded).map_err(|e| relocate_errors(vec![syntax_error(e)]))?;
+    let mut document = parse_document(&root, kind).map_err(relocate_errors)?;
+    document.relocate(at);
+    Ok(document)
+}
+
+/// RFC 3986 percent-decoding (`+` is not a space here: IAM encodes spaces as `%20`).
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl PolicyDocument {
+    /// Point every span at `span` (see [`parse_embedded`]).
+    fn relocate(&mut self, span: Span) {
+        self.span = span;
+        if let Some(version) = &mut self.version {
+            version.span = span;
+        }
+        for statement in &mut self.statements {
+            statement.span = span;
+            statement.effect.span = span;
+            if let Some(sid) = &mut statement.sid {
+                sid.span = span;
+            }
+            if let Some(condition) = &mut statement.condition {
+                condition.span = span;
+            }
+            let lists = std::iter::once(&mut statement.actions).chain(statement.resources.as_mut());
+            for list in lists {
+                list.span = span;
+                list.key_span = span;
+                list.patterns.iter_mut().for_each(|p| p.span = span);
+            }
+            if let Some(principals) = &mut statement.principals {
+                principals.entries.iter_mut().for_each(|e| e.id.span = span);
+            }
+        }
+    }
+}
+
+fn error(span: Span, message: impl Into<String>, label: impl Into<String>) -> PolicyError {
+    PolicyError {
+        message: message.into(),
+        label: label.into(),
+        span,
+    }
+}
+
+/// The first character of a node (its `{` or `[`): a short span for "this object lacks …".
+fn opening(node: &Node) -> Span {
+    Span {
+        start: node.span.start,
+        end: (node.span.start + 1).min(node.span.end),
+    }
+}
+
+const VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
+
+/// Validate and type a policy object already read as JSON.
+pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument, Vec<PolicyError>> {
+    let Value::Object(members) = &node.value else {
+        return Err(vec![error(
+            node.span,
+            format!("policy must be a JSON object, found {}", node.type_name()),
+            "expected `{`",
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut version = None;
+    let mut statement_node = None;
+    for member in members {
+        let value = &member.value;
+        match member.key.value.as_str() {
+            "Version" => match value.as_str() {
+                Some(v) if VERSIONS.contains(&v) => {
+                    version = Some(Spanned {
+                        value: v.to_string(),
+                        span: value.span,
+                    })
+                }
+                Some(v) => errors.push(error(
+                    value.span,
+                    format!("unsupported `Version` \"{v}\""),
+                    "use \"2012-10-17\"",
+                )),
+                None => errors.push(wrong_type(value, "a string")),
+            },
+            "Id" => {
+                if value.as_str().is_none() {
+                    errors.push(wrong_type(value, "a string"));
+                }
+            }
+            "Statement" => statement_node = Some(value),
+            other => errors.push(error(
+                member.key.span,
+                format!("unknown policy element `{other}`"),
+                "expected `Version`, `Id` or `Statement`",
+            )),
+        }
+    }
+    let mut statements = Vec::new();
+    match statement_node {
+        None => errors.push(error(
+            opening(node),
+            "missing `Statement`",
+            "this policy has no `Statement`",
+        )),
+        Some(node) => {
+            let items: Vec<&Node> = match &node.value {
+                Value::Object(_) => vec![node],
+                Value::Array(items) if items.is_empty() => {
+                    errors.push(error(
+                        node.span,
+                        "`Statement` is empty",
+                        "add at least one statement",
+                    ));
+                    Vec::new()
+                }
+                Value::Array(items) => items.iter().collect(),
+                _ => {
+                    errors.push(wrong_type(node, "an object or a list of objects"));
+                    Vec::new()
+                }
+            };
+            let mut sids = HashSet::new();
+            for (index, item) in items.into_iter().enumerate() {
+                if let Some(statement) = parse_statement(item, index, kind, &mut sids, &mut errors)
+                {
+                    statements.push(statement);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(PolicyDocument {
+            version,
+            statements,
+            span: node.span,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn wrong_type(node: &Node, expected: &str) -> PolicyError {
+    error(
+        node.span,
+        format!("expected {expected}, found {}", node.type_name()),
+        format!("expected {expected}"),
+    )
+}
+
+/// The members of a statement, each looked up once.
+#[derive(Default)]
+struct StatementMembers<'a> {
+    sid: Option<&'a Node>,
+    effect: Option<&'a Node>,
+    action: Option<(&'a Member, bool)>,
+    resource: Option<(&'a Member, bool)>,
+    principal: Option<(&'a Member, bool)>,
+    condition: Option<&'a Node>,
+}
+
+/// Record `member` as the Action/NotAction (etc.) of the statement, or report the pair.
+fn set_pair<'a>(
+    slot: &mut Option<(&'a Member, bool)>,
+    member: &'a Member,
+    negated: bool,
+    names: (&str, &str),
+    errors: &mut Vec<PolicyError>,
+) {
+    match slot {
+        Some((first, _)) if first.key.value == member.key.value => {}
+        Some(_) => errors.push(error(
+            member.key.span,
+            format!("statement has both `{}` and `{}`", names.0, names.1),
+            "remove one of these",
+        )),
+        None => *slot = Some((member, negated)),
+    }
+}
+
+fn parse_statement(
+    node: &Node,
+    index: usize,
+    kind: DocumentKind,
+    sids: &mut HashSet<String>,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Statement> {
+    let Value::Object(members) = &node.value else {
+        errors.push(wrong_type(node, "a statement object"));
+        return None;
+    };
+    let before = errors.len();
+    let mut m = StatementMembers::default();
+    for member in members {
+        let value = &member.value;
+        match member.key.value.as_str() {
+            "Sid" => m.sid = Some(value),
+            "Effect" => m.effect = Some(value),
+            "Action" => set_pair(
+                &mut m.action,
+                member,
+                false,
+                ("Action", "NotAction"),
+                errors,
+            ),
+            "NotAction" => set_pair(&mut m.action, member, true, ("Action", "NotAction"), errors),
+            "Resource" => set_pair(
+                &mut m.resource,
+                member,
+                false,
+                ("Resource", "NotResource"),
+                errors,
+            ),
+            "NotResource" => set_pair(
+                &mut m.resource,
+                member,
+                true,
+                ("Resource", "NotResource"),
+                errors,
+            ),
+            "Principal" => set_pair(
+                &mut m.principal,
+                member,
+                false,
+                ("Principal", "NotPrincipal"),
+                errors,
+            ),
+            "NotPrincipal" => set_pair(
+                &mut m.principal,
+                member,
+                true,
+                ("Principal", "NotPrincipal"),
+                errors,
+            ),
+            "Condition" => m.condition = Some(value),
+            other => errors.push(error(
+                member.key.span,
+                format!("unknown statement element `{other}`"),
+                "not an IAM policy element",
+            )),
+        }
+    }
+
+    let sid = m.sid.and_then(|value| match value.as_str() {
+        Some(s) => {
+            if !sids.insert(s.to_string()) {
+                errors.push(error(
+                    value.span,
+                    format!("duplicate `Sid` \"{s}\""),
+                    "Sids must be unique within a policy",
+                ));
+            }
+            Some(Spanned {
+                value: s.to_string(),
+                span: value.span,
+            })
+        }
+        None => {
+            errors.push(wrong_type(value, "a string"));
+            None
+        }
+    });
+
+    let effect = match m.effect {
+        None => {
+            errors.push(error(
+                opening(node),
+                "statement has no `Effect`",
+                "add \"Effect\": \"Allow\" or \"Deny\"",
+            ));
+            None
+        }
+        Some(value) => match value.as_str() {
+            Some("Allow") => Some(Effect::Allow),
+            Some("Deny") => Some(Effect::Deny),
+            Some(other) => {
+                let label = match other.to_ascii_lowercase().as_str() {
+                    "allow" => "did you mean `Allow`?".to_string(),
+                    "deny" => "did you mean `Deny`?".to_string(),
+                    _ => "expected `Allow` or `Deny`".to_string(),
+                };
+                errors.push(error(
+                    value.span,
+                    format!("`Effect` must be exactly `Allow` or `Deny`, found \"{other}\""),
+                    label,
+                ));
+                None
+            }
+            None => {
+                errors.push(wrong_type(value, "a string"));
+                None
+            }
+        },
+    }
+    .map(|effect| Spanned {
+        value: effect,
+        span: m.effect.map_or(node.span, |v| v.span),
+    });
+
+    let actions = match m.action {
+        None => {
+            errors.push(error(
+                opening(node),
+                "statement has neither `Action` nor `NotAction`",
+                "add `Action` or `NotAction`",
+            ));
+            None
+        }
+        Some((member, negated)) => pattern_list(member, negated, errors, check_action),
+    };
+
+    let resources = match m.resource {
+        None if kind == DocumentKind::Identity => {
+            errors.push(error(
+                opening(node),
+                "statement has neither `Resource` nor `NotResource`",
+                "add `Resource` or `NotResource`",
+            ));
+            None
+        }
+        None => None,
+        Some((member, negated)) => pattern_list(member, negated, errors, |_| None),
+    };
+
+    let principals = match m.principal {
+        None if kind == DocumentKind::Trust => {
+            errors.push(error(
+                opening(node),
+                "trust policy statement has neither `Principal` nor `NotPrincipal`",
+                "add `Principal`",
+            ));
+            None
+        }
+        None => None,
+        Some((member, negated)) => parse_principals(&member.value, negated, errors),
+    };
+
+    let condition = m.condition.and_then(|value| parse_condition(value, errors));
+
+    if errors.len() > before {
+        return None;
+    }
+    Some(Statement {
+        index,
+        sid,
+        effect: effect?,
+        actions: actions?,
+        resources,
+        condition,
+        principals,
+        span: node.span,
+    })
+}
+
+/// IAM rejects actions without a service prefix (`"Action": "UpdateService"`).
+fn check_action(pattern: &Spanned<String>) -> Option<PolicyError> {
+    (pattern.value != "*" && !pattern.value.contains(':')).then(|| {
+        error(
+            pattern.span,
+            format!("action `{}` has no service prefix", pattern.value),
+            "write it as `service:Action`, e.g. `ecs:UpdateService`",
+        )
+    })
+}
+
+fn pattern_list(
+    member: &Member,
+    negated: bool,
+    errors: &mut Vec<PolicyError>,
+    check: impl Fn(&Spanned<String>) -> Option<PolicyError>,
+) -> Option<PatternList> {
+    let name = &member.key.value;
+    let value = &member.value;
+    let before = errors.len();
+    let patterns = strings(value, errors);
+    if patterns.as_ref().is_some_and(Vec::is_empty) {
+        errors.push(error(
+            value.span,
+            format!("`{name}` is empty"),
+            "list at least one value",
+        ));
+    }
+    let patterns = patterns?;
+    errors.extend(patterns.iter().filter_map(&check));
+    (errors.len() == before).then_some(PatternList {
+        negated,
+        patterns,
+        key_span: member.key.span,
+        span: value.span,
+    })
+}
+
+/// A string or a list of strings; anything else is reported where it stands.
+fn strings(value: &Node, errors: &mut Vec<PolicyError>) -> Option<Vec<Spanned<String>>> {
+    let spanned = |node: &Node, s: &str| Spanned {
+        value: s.to_string(),
+        span: node.span,
+    };
+    match &value.value {
+        Value::String(s) => Some(vec![spanned(value, s)]),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item.as_str() {
+                    Some(s) => out.push(spanned(item, s)),
+                    None => errors.push(wrong_type(item, "a string")),
+                }
+            }
+            (out.len() == items.len()).then_some(out)
+        }
+        _ => {
+            errors.push(wrong_type(value, "a string or a list of strings"));
+            None
+        }
+    }
+}
+
+const PRINCIPAL_KINDS: [&str; 4] = ["AWS", "Service", "Federated", "CanonicalUser"];
+
+fn parse_principals(
+    value: &Node,
+    negated: bool,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Principals> {
+    let mut entries = Vec::new();
+    match &value.value {
+        Value::String(s) if s == "*" => entries.push(PrincipalEntry {
+            kind: "*".into(),
+            id: Spanned {
+                value: s.clone(),
+                span: value.span,
+            },
+        }),
+        Value::Object(members) => {
+            for member in members {
+                if !PRINCIPAL_KINDS.contains(&member.key.value.as_str()) {
+                    errors.push(error(
+                        member.key.span,
+                        format!("unknown principal type `{}`", member.key.value),
+                        "expected `AWS`, `Service`, `Federated` or `CanonicalUser`",
+                    ));
+                    continue;
+                }
+                for id in strings(&member.value, errors).unwrap_or_default() {
+                    entries.push(PrincipalEntry {
+                        kind: member.key.value.clone(),
+                        id,
+                    });
+                }
+            }
+        }
+        _ => {
+            errors.push(wrong_type(value, "\"*\" or an object of principals"));
+            return None;
+        }
+    }
+    Some(Principals { negated, entries })
+}
+
+/// `{"Operator": {"key": value-or-list}}`; values are strings, booleans or numbers.
+fn parse_condition(value: &Node, errors: &mut Vec<PolicyError>) -> Option<Condition> {
+    let Value::Object(operators) = &value.value else {
+        errors.push(wrong_type(value, "an object"));
+        return None;
+    };
+    for operator in operators {
+        let Value::Object(keys) = &operator.value.value else {
+            errors.push(wrong_type(&operator.value, "an object of condition keys"));
+            continue;
+        };
+        for key in keys {
+            let scalar = |n: &Node| {
+                matches!(
+                    n.value,
+                    Value::String(_) | Value::Bool(_) | Value::Number(_)
+                )
+            };
+            match &key.value.value {
+                Value::Array(items) => {
+                    for item in items.iter().filter(|i| !scalar(i)) {
+                        errors.push(wrong_type(item, "a string, boolean or number"));
+                    }
+                }
+                _ if scalar(&key.value) => {}
+                _ => errors.push(wrong_type(
+                    &key.value,
+                    "a string, boolean, number or list of them",
+                )),
+            }
+        }
+    }
+    Some(Condition {
+        is_empty: operators.is_empty(),
+        span: value.span,
+    })
+}

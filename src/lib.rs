@@ -1,0 +1,17 @@
+//! iamlint: a least-privilege IAM policy linter that reports who can change ECS
+//! configuration.
+//!
+//! Data flows one way: [`source`] (files, dumps, the IAM API) → [`document`] (span-aware
+//! typed policies) → [`eval`] (pattern expansion, grants, effective access) → [`rules`]
+//! (findings) → [`report`] (one module per output format). [`cli`] parses arguments and
+//! dispatches to [`commands`].
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod document;
+pub mod eval;
+pub mod report;
+pub mod rules;
+pub mod source;

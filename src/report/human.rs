@@ -1,0 +1,92 @@
+//! `--format human`: rustc/miette-style diagnostics with the source snippet and a label
+//! on the exact span, then a one-line summary. Prints nothing when there is nothing to say.
+
+use super::Report;
+use crate::rules::{Finding, Level};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Severity,
+};
+use std::io::{self, Write};
+
+pub struct Options {
+    pub color: bool,
+    /// Diagnostics only, no summary line.
+    pub quiet: bool,
+}
+
+pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_links(false);
+    for (i, finding) in report.findings.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let mut text = String::new();
+        let source = report.sources.get(&finding.location.path);
+        let rendered = diagnostic(finding, source.map(|s| s.text.as_str()));
+        handler
+            .render_report(&mut text, rendered.as_ref())
+            .map_err(io::Error::other)?;
+        out.write_all(text.as_bytes())?;
+    }
+    if !options.quiet && !report.findings.is_empty() {
+        writeln!(out, "{}", summary(report))?;
+    }
+    Ok(())
+}
+
+fn diagnostic(finding: &Finding, text: Option<&str>) -> miette::Report {
+    let location = &finding.location;
+    let mut diagnostic = MietteDiagnostic::new(finding.message.clone())
+        .with_code(finding.rule.id)
+        .with_severity(match finding.level() {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+        });
+    if let Some(help) = &finding.help {
+        diagnostic = diagnostic.with_help(help.clone());
+    }
+    match text.filter(|t| !t.is_empty()) {
+        Some(text) => {
+            let span = location.span;
+            let label = LabeledSpan::at(span.start..span.end, finding.label.clone());
+            miette::Report::new(diagnostic.with_labels([label]))
+                .with_source_code(NamedSource::new(&location.path, text.to_string()))
+        }
+        // Nothing to show (an unreadable file): name the path in the message instead.
+        None => miette::Report::new(MietteDiagnostic {
+            message: format!("{}: {}", location.path, finding.message),
+            ..diagnostic
+        }),
+    }
+}
+
+fn summary(report: &Report) -> String {
+    let count = |level| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.level() == level)
+            .count()
+    };
+    let plural = |n: usize, word: &str| match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    };
+    let mut line = format!(
+        "iamlint: {} and {} in {} checked",
+        plural(count(Level::Error), "error"),
+        plural(count(Level::Warning), "warning"),
+        plural(report.subjects.len(), "subject"),
+    );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(" ({} suppressed)", report.suppressed.len()));
+    }
+    line
+}

@@ -1,0 +1,76 @@
+//! `--format json`, version 1. Keys listed in README are stable; new keys may be added.
+
+use super::{Report, Subject};
+use crate::rules::{Finding, Level, Location};
+use serde::Serialize;
+use std::io::{self, Write};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    subjects: &'a [Subject],
+    findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    level: Level,
+    subject: &'a str,
+    message: &'a str,
+    actions: &'a [String],
+    location: &'a Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    reason: &'a str,
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: f.rule.id,
+        level: f.level(),
+        subject: &f.subject,
+        message: &f.message,
+        actions: &f.actions,
+        location: &f.location,
+        help: f.help.as_deref(),
+    }
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let json = JsonReport {
+        version: VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        subjects: &report.subjects,
+        findings: report.findings.iter().map(finding).collect(),
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|(f, reason)| JsonSuppressed {
+                finding: finding(f),
+                reason,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    writeln!(out)
+}

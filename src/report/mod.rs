@@ -1,0 +1,75 @@
+//! Reports: what a run found, and one module per output format. Renderers only read a
+//! [`Report`]; every decision (what is a finding, its level, its location) is made before.
+
+pub mod human;
+pub mod json;
+
+use crate::config::FailOn;
+use crate::rules::{Finding, invalid_policy};
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    File,
+    User,
+    Role,
+}
+
+/// One checked subject with its monitored access, whether or not it has findings.
+#[derive(Clone, Debug, Serialize)]
+pub struct Subject {
+    pub name: String,
+    pub kind: SubjectKind,
+    pub privileged: bool,
+    /// Monitored actions granted unscoped, canonical names, sorted.
+    pub allowed: Vec<String>,
+    /// Monitored actions granted only scoped.
+    pub scoped: Vec<String>,
+    /// Account review: for each granted action, the policies that grant it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<BTreeMap<String, Vec<String>>>,
+    /// Account review, roles: the principals their trust policy names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_by: Option<Vec<String>>,
+}
+
+#[derive(Default)]
+pub struct Report {
+    pub subjects: Vec<Subject>,
+    /// Sorted by path, position, rule.
+    pub findings: Vec<Finding>,
+    /// Findings an `[[ignore]]` entry suppressed, with its reason.
+    pub suppressed: Vec<(Finding, String)>,
+    /// The texts findings point into, by path.
+    pub sources: HashMap<String, Arc<SourceFile>>,
+}
+
+impl Report {
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.location, a.rule.id, &a.message).cmp(&(&b.location, b.rule.id, &b.message))
+        });
+        self.subjects.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    pub fn has_invalid_input(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule == &invalid_policy::RULE)
+    }
+
+    /// 2 when any input was invalid, 1 when a finding is at or above `fail_on`, else 0.
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        if self.has_invalid_input() {
+            2
+        } else if self.findings.iter().any(|f| fail_on.fails(f.level())) {
+            1
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Rules: each module declares its rule(s) with the text `iamlint explain` shows and a
+//! check that turns evaluated documents into [`Finding`]s. Rules decide; reports render.
+
+pub mod ecs_config_change;
+pub mod invalid_policy;
+pub mod unknown_action;
+
+use crate::document::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Kebab-case id used on the command line, in config and in every output.
+    pub id: &'static str,
+    /// PascalCase name (SARIF `rules[].name`).
+    pub name: &'static str,
+    pub level: Level,
+    /// One line, no final period.
+    pub summary: &'static str,
+    /// Markdown: what it means, why it matters, how to fix.
+    pub explanation: &'static str,
+    /// CVSS-like score GitHub code scanning uses to rank alerts.
+    pub security_severity: &'static str,
+}
+
+pub const RULES: &[&Rule] = &[
+    &ecs_config_change::UNSCOPED,
+    &ecs_config_change::SCOPED,
+    &unknown_action::RULE,
+    &invalid_policy::RULE,
+];
+
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// A place in a source document, resolved to 1-based lines and columns (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    /// The file path or principal ARN the finding is about.
+    pub subject: String,
+    pub message: String,
+    /// Canonical catalog names, sorted; empty for rules about documents.
+    pub actions: Vec<String>,
+    pub location: Location,
+    /// Short text shown under the located span.
+    pub label: String,
+    /// Extra guidance (a suggested spelling, a fix).
+    pub help: Option<String>,
+    /// Identity that survives unrelated edits (no line numbers): rule, path, statement
+    /// Sid or index, actions. Used for SARIF partialFingerprints.
+    pub fingerprint: String,
+}
+
+impl Location {
+    fn sort_key(&self) -> (&str, usize, usize, usize, usize) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+        )
+    }
+}
+
+impl PartialOrd for Location {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Location {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl Finding {
+    pub fn level(&self) -> Level {
+        self.rule.level
+    }
+}
+
+/// `Sid` when the statement has one, else its position: stable across edits elsewhere.
+pub fn statement_key(sid: Option<&str>, index: usize) -> String {
+    match sid {
+        Some(sid) if !sid.is_empty() => format!("sid:{sid}"),
+        _ => format!("statement:{index}"),
+    }
+}

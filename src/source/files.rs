@@ -1,0 +1,174 @@
+//! Which files `iamlint check` reads: folders are walked for `*.json` (hidden entries
+//! skipped, symlinked folders not followed, so a symlink loop cannot trap the walk); files
+//! named on the command line are always read, whatever their extension.
+
+use crate::config::PathMatcher;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A file to read, or a named path that cannot be one.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Path as findings show it: as given on the command line, joined with the walk.
+    pub display: String,
+    pub path: PathBuf,
+    /// Why this path cannot be read (missing, not a regular file, …), found while walking.
+    pub problem: Option<String>,
+}
+
+/// Expand command-line paths into candidates, sorted by display path, without duplicates.
+pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for path in paths {
+        let display = display_path(path);
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, &display, exclude, &mut out),
+            Ok(_) if exclude.is_match(&display) => {}
+            Ok(_) => out.push(Candidate {
+                display,
+                path: path.clone(),
+                problem: None,
+            }),
+            Err(err) => out.push(Candidate {
+                display,
+                path: path.clone(),
+                problem: Some(io_reason(&err)),
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.display.cmp(&b.display));
+    out.dedup_by(|a, b| a.display == b.display);
+    out
+}
+
+fn walk(dir: &Path, display: &str, exclude: &PathMatcher, out: &mut Vec<Candidate>) {
+    if display != "." && exclude.is_match(display) {
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            out.push(Candidate {
+                display: display.to_string(),
+                path: dir.to_path_buf(),
+                problem: Some(io_reason(&err)),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let child = if display == "." {
+            name.to_string()
+        } else {
+            format!("{}/{name}", display.trim_end_matches('/'))
+        };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            walk(&path, &child, exclude, out);
+        } else if is_json_name(&name) && !exclude.is_match(&child) {
+            // Symlinks to files are read; whether the target is usable is found on read.
+            out.push(Candidate {
+                display: child,
+                path,
+                problem: None,
+            });
+        }
+    }
+}
+
+fn is_json_name(name: &str) -> bool {
+    name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(".json")
+}
+
+/// `./a/b.json` → `a/b.json`; other paths as given.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut text: &str = &text;
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    if text.is_empty() {
+        ".".into()
+    } else {
+        text.into()
+    }
+}
+
+/// Read a whole regular file of at most `max_bytes`. Refuses FIFOs, devices and folders
+/// before opening them, so a named pipe cannot block the run.
+pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if meta.is_dir() {
+        return Err("is a directory".into());
+    }
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device)".into());
+    }
+    if meta.len() > max_bytes {
+        return Err(too_large(meta.len(), max_bytes));
+    }
+    let file = fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow between stat and read: never read past the limit.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64, max_bytes));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: u64, max: u64) -> String {
+    format!(
+        "file is {} bytes, over the limit of {} bytes (raise it with --max-file-size)",
+        size, max
+    )
+}
+
+/// An I/O error as a short, lower-case reason without the OS error number.
+pub fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text.to_lowercase(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_drop_leading_dot_slash() {
+        assert_eq!(display_path(Path::new("./a/b.json")), "a/b.json");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new("./")), ".");
+        assert_eq!(display_path(Path::new("/abs/x.json")), "/abs/x.json");
+    }
+
+    #[test]
+    fn json_names_case_insensitive() {
+        assert!(is_json_name("a.json"));
+        assert!(is_json_name("A.JSON"));
+        assert!(!is_json_name(".json"));
+        assert!(!is_json_name("a.jsonc"));
+        assert!(!is_json_name("a.yaml"));
+    }
+}
