@@ -3,10 +3,12 @@
 
 use crate::commands;
 use crate::config::{self, FailOn, Overrides, Settings};
+use crate::report::paths::RepoPaths;
 use crate::report::{self, Report};
+use crate::source::files::io_reason;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -57,9 +59,12 @@ pub struct CommonArgs {
     /// Config file (default: iamlint.toml in the current folder or its parents)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format
+    /// Output format on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write a SARIF 2.1.0 report to this file (same run, any --format)
+    #[arg(long, value_name = "PATH")]
+    pub sarif_file: Option<PathBuf>,
     /// Print diagnostics only, no summary line
     #[arg(long, short)]
     pub quiet: bool,
@@ -84,6 +89,8 @@ struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -151,6 +158,10 @@ pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Resu
 }
 
 pub fn emit(report: &Report, common: &CommonArgs, out: &mut dyn Write) -> miette::Result<()> {
+    let paths = RepoPaths::discover(&std::env::current_dir().map_err(io_error)?);
+    if let Some(path) = &common.sarif_file {
+        write_sarif_file(report, &paths, path)?;
+    }
     let result = match common.format {
         Format::Human => {
             let options = report::human::Options {
@@ -160,12 +171,46 @@ pub fn emit(report: &Report, common: &CommonArgs, out: &mut dyn Write) -> miette
             report::human::render(report, &options, out)
         }
         Format::Json => report::json::render(report, out),
+        Format::Sarif => report::sarif::render(report, &paths, out),
+        Format::Github => {
+            append_step_summary(report)?;
+            report::github::render(report, &paths, out)
+        }
     };
     match result {
         // A closed pipe (`iamlint check | head`) is not an error worth a message.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(io_error),
     }
+}
+
+fn write_sarif_file(report: &Report, paths: &RepoPaths, path: &Path) -> miette::Result<()> {
+    let cannot = |e: io::Error| {
+        miette::miette!(
+            "cannot write SARIF file {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    };
+    let mut file = io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+    report::sarif::render(report, paths, &mut file).map_err(cannot)?;
+    file.flush().map_err(cannot)
+}
+
+/// GitHub Actions names a Markdown file for the job summary; append ours to it.
+fn append_step_summary(report: &Report) -> miette::Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let cannot =
+        |e: io::Error| miette::miette!("cannot write GITHUB_STEP_SUMMARY: {}", io_reason(&e));
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(cannot)?;
+    file.write_all(report::github::step_summary(report).as_bytes())
+        .map_err(cannot)
 }
 
 fn use_color(color: Color) -> bool {

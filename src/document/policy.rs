@@ -664,3 +664,360 @@ fn parse_condition(value: &Node, errors: &mut Vec<PolicyError>) -> Option<Condit
         span: value.span,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<PolicyDocument, Vec<PolicyError>> {
+        parse_policy_text(text, DocumentKind::Identity)
+    }
+
+    /// The (message, located text) of every error.
+    fn errors(text: &str) -> Vec<(String, String)> {
+        parse(text)
+            .expect_err(text)
+            .into_iter()
+            .map(|e| (e.message, text[e.span.start..e.span.end].to_string()))
+            .collect()
+    }
+
+    fn one_error(text: &str) -> (String, String) {
+        let mut all = errors(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.remove(0)
+    }
+
+    fn statement(body: &str) -> String {
+        format!(r#"{{"Version": "2012-10-17", "Statement": [{body}]}}"#)
+    }
+
+    const GOOD: &str = r#"{"Effect": "Allow", "Action": "ecs:UpdateService", "Resource": "*"}"#;
+
+    #[test]
+    fn accepts_the_shapes_people_have() {
+        let object_statement = r#"{"Statement": {"Effect": "Deny", "Action": ["ecs:*"], "Resource": ["*", "arn:aws:ecs:*:*:*"]}}"#;
+        let doc = parse(object_statement).unwrap();
+        assert_eq!(doc.version, None);
+        assert_eq!(doc.statements.len(), 1);
+        assert_eq!(doc.statements[0].effect.value, Effect::Deny);
+        assert_eq!(
+            doc.statements[0].resources.as_ref().unwrap().patterns.len(),
+            2
+        );
+        let listed = parse(&statement(GOOD)).unwrap();
+        assert_eq!(listed.version.unwrap().value, "2012-10-17");
+        let s = &listed.statements[0];
+        assert_eq!(
+            (
+                s.index,
+                s.actions.negated,
+                s.actions.patterns[0].value.as_str()
+            ),
+            (0, false, "ecs:UpdateService")
+        );
+        assert!(
+            parse(r#"{"Version": "2008-10-17", "Id": "x", "Statement": []}"#).is_err(),
+            "empty statement list"
+        );
+        assert!(
+            parse(&statement(
+                r#"{"Sid": "", "Effect": "Allow", "NotAction": "s3:*", "NotResource": "*"}"#
+            ))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn unwraps_aws_cli_output_shapes() {
+        let inner = statement(GOOD);
+        for wrapped in [
+            format!(
+                r#"{{"PolicyVersion": {{"Document": {inner}, "VersionId": "v3", "IsDefaultVersion": true}}}}"#
+            ),
+            format!(r#"{{"RoleName": "r", "PolicyName": "p", "PolicyDocument": {inner}}}"#),
+        ] {
+            let doc = parse(&wrapped).unwrap();
+            assert_eq!(&wrapped[doc.span.start..doc.span.end], inner);
+        }
+        assert_eq!(
+            one_error(r#"{"PolicyVersion": {"VersionId": "v1"}}"#).0,
+            "`PolicyVersion` has no `Document`"
+        );
+    }
+
+    #[test]
+    fn decodes_url_encoded_documents_and_locates_them_at_the_string() {
+        let encoded = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22ecs%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let text = format!(r#"{{"PolicyVersion": {{"Document": "{encoded}"}}}}"#);
+        let doc = parse(&text).unwrap();
+        let string_token = format!("\"{encoded}\"");
+        let at = text.find(&string_token).unwrap();
+        assert_eq!(doc.statements[0].actions.patterns[0].value, "ecs:*");
+        assert_eq!(
+            doc.statements[0].actions.span,
+            Span {
+                start: at,
+                end: at + string_token.len()
+            }
+        );
+        let plain = r#"{"PolicyDocument": "{\"Statement\": {\"Effect\": \"allow\", \"Action\": \"ecs:*\", \"Resource\": \"*\"}}"}"#;
+        let (message, located) = one_error(plain);
+        assert_eq!(
+            message,
+            "`Effect` must be exactly `Allow` or `Deny`, found \"allow\""
+        );
+        assert!(located.starts_with("\"{"), "{located}");
+    }
+
+    #[test]
+    fn top_level_errors() {
+        assert_eq!(
+            one_error("[]"),
+            (
+                "policy must be a JSON object, found array".into(),
+                "[]".into()
+            )
+        );
+        assert_eq!(
+            one_error("null").0,
+            "policy must be a JSON object, found null"
+        );
+        assert_eq!(
+            one_error(r#"{"Version": "2012-10-17"}"#),
+            ("missing `Statement`".into(), "{".into())
+        );
+        assert_eq!(
+            one_error(
+                r#"{"Version": "2020-01-01", "Statement": {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}}"#
+            ),
+            (
+                "unsupported `Version` \"2020-01-01\"".into(),
+                "\"2020-01-01\"".into()
+            )
+        );
+        assert_eq!(
+            one_error(r#"{"Version": 2012, "Statement": []}"#.replace("[]", GOOD).as_str()).0,
+            "expected a string, found number"
+        );
+        assert_eq!(
+            one_error(&format!(r#"{{"Statement": {GOOD}, "Foo": 1}}"#)),
+            ("unknown policy element `Foo`".into(), "\"Foo\"".into())
+        );
+        assert_eq!(
+            one_error(r#"{"Statement": "x"}"#).0,
+            "expected an object or a list of objects, found string"
+        );
+        assert_eq!(
+            one_error(r#"{"Statement": [1]}"#).0,
+            "expected a statement object, found number"
+        );
+        assert_eq!(one_error(r#"{"Statement": []}"#).0, "`Statement` is empty");
+    }
+
+    #[test]
+    fn syntax_errors_are_single_and_located() {
+        assert_eq!(
+            one_error(r#"{"Statement": [], "Statement": []}"#),
+            ("duplicate key `Statement`".into(), "\"Statement\"".into())
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Action": "s3:*"}"#
+            ))
+            .0,
+            "duplicate key `Action`"
+        );
+    }
+
+    #[test]
+    fn effect_must_be_exactly_allow_or_deny() {
+        let e = parse(&statement(
+            r#"{"Effect": "allow", "Action": "ecs:*", "Resource": "*"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "`Effect` must be exactly `Allow` or `Deny`, found \"allow\""
+        );
+        assert_eq!(e[0].label, "did you mean `Allow`?");
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Permit", "Action": "ecs:*", "Resource": "*"}"#
+            ))
+            .1,
+            "\"Permit\""
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": true, "Action": "ecs:*", "Resource": "*"}"#
+            ))
+            .0,
+            "expected a string, found boolean"
+        );
+        assert_eq!(
+            one_error(&statement(r#"{"Action": "ecs:*", "Resource": "*"}"#)).0,
+            "statement has no `Effect`"
+        );
+    }
+
+    #[test]
+    fn action_and_resource_pairs() {
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "NotAction": "s3:*", "Resource": "*"}"#
+            )),
+            (
+                "statement has both `Action` and `NotAction`".into(),
+                "\"NotAction\"".into()
+            )
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "NotResource": "x", "Resource": "*"}"#
+            )),
+            (
+                "statement has both `Resource` and `NotResource`".into(),
+                "\"Resource\"".into()
+            )
+        );
+        assert_eq!(
+            one_error(&statement(r#"{"Effect": "Allow", "Resource": "*"}"#)).0,
+            "statement has neither `Action` nor `NotAction`"
+        );
+        assert_eq!(
+            one_error(&statement(r#"{"Effect": "Allow", "Action": "ecs:*"}"#)).0,
+            "statement has neither `Resource` nor `NotResource`"
+        );
+        let trust = r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}}}"#;
+        let doc = parse_policy_text(trust, DocumentKind::Trust).unwrap();
+        let principals = doc.statements[0].principals.as_ref().unwrap();
+        assert_eq!(
+            (
+                principals.entries[0].kind.as_str(),
+                principals.entries[0].id.value.as_str()
+            ),
+            ("Service", "ecs-tasks.amazonaws.com")
+        );
+        let no_principal = r#"{"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole"}}"#;
+        assert_eq!(
+            parse_policy_text(no_principal, DocumentKind::Trust).unwrap_err()[0].message,
+            "trust policy statement has neither `Principal` nor `NotPrincipal`"
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_empty_lists_are_located() {
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": ["ecs:*", 7], "Resource": "*"}"#
+            )),
+            ("expected a string, found number".into(), "7".into())
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": {}, "Resource": "*"}"#
+            ))
+            .0,
+            "expected a string or a list of strings, found object"
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": [], "Resource": "*"}"#
+            )),
+            ("`Action` is empty".into(), "[]".into())
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": []}"#
+            ))
+            .0,
+            "`Resource` is empty"
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Sid": 1, "Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+            ))
+            .0,
+            "expected a string, found number"
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": []}"#
+            ))
+            .0,
+            "expected an object, found array"
+        );
+        assert_eq!(
+            one_error(&statement(r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"StringEquals": {"k": {"x": 1}}}}"#)).0,
+            "expected a string, boolean, number or list of them, found object"
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Principal": 5}"#
+            ))
+            .0,
+            "expected \"*\" or an object of principals, found number"
+        );
+    }
+
+    #[test]
+    fn statement_level_checks() {
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Action": "UpdateService", "Resource": "*"}"#
+            )),
+            (
+                "action `UpdateService` has no service prefix".into(),
+                "\"UpdateService\"".into()
+            )
+        );
+        assert_eq!(
+            one_error(&statement(
+                r#"{"Effect": "Allow", "Actions": "ecs:*", "Action": "ecs:*", "Resource": "*"}"#
+            ))
+            .0,
+            "unknown statement element `Actions`"
+        );
+        let dup = format!(
+            r#"{{"Statement": [{0}, {0}]}}"#,
+            r#"{"Sid": "A", "Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+        );
+        assert_eq!(one_error(&dup).0, "duplicate `Sid` \"A\"");
+    }
+
+    #[test]
+    fn every_error_of_a_document_is_reported() {
+        let text = format!(
+            r#"{{"Statement": [{GOOD}, {{"Effect": "allow", "Action": "ecs:*", "Resource": "*"}}, {{"Effect": "Deny", "Action": [], "NotAction": "x:y", "Resource": "*"}}]}}"#
+        );
+        let all = errors(&text);
+        let messages: Vec<&str> = all.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`Effect` must be exactly `Allow` or `Deny`, found \"allow\"",
+                "statement has both `Action` and `NotAction`",
+                "`Action` is empty",
+            ]
+        );
+    }
+
+    #[test]
+    fn condition_emptiness() {
+        let doc = parse(&statement(
+            r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {}}"#,
+        ))
+        .unwrap();
+        assert!(doc.statements[0].condition.as_ref().unwrap().is_empty);
+        let doc = parse(&statement(r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": [true, "false", 1]}}}"#)).unwrap();
+        assert!(!doc.statements[0].condition.as_ref().unwrap().is_empty);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b%2Fc+d").as_deref(), Some("a b/c+d"));
+        assert_eq!(percent_decode("%zz%4").as_deref(), Some("%zz%4"));
+        assert_eq!(percent_decode("%ff"), None);
+    }
+}

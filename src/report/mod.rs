@@ -1,8 +1,11 @@
 //! Reports: what a run found, and one module per output format. Renderers only read a
 //! [`Report`]; every decision (what is a finding, its level, its location) is made before.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod paths;
+pub mod sarif;
 
 use crate::config::FailOn;
 use crate::rules::{Finding, invalid_policy};

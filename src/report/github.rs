@@ -1,0 +1,100 @@
+//! `--format github`: one workflow command per finding, so GitHub Actions shows each as an
+//! annotation on the pull request; plus a Markdown table in the job summary when
+//! `GITHUB_STEP_SUMMARY` names a file.
+
+use super::Report;
+use super::paths::RepoPaths;
+use crate::rules::{Finding, Level};
+use std::io::{self, Write};
+
+/// Escaping of a command's message, as GitHub's runner unescapes it.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping of a property value (`file=…`, `title=…`): also `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(finding: &Finding, paths: &RepoPaths) -> String {
+    let at = &finding.location;
+    let kind = match finding.level() {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    let file = paths.relative(&at.path).unwrap_or_else(|| at.path.clone());
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.push_str(&format!("\n{help}"));
+    }
+    format!(
+        "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        escape_property(&file),
+        at.line,
+        at.column,
+        at.end_line,
+        at.end_column,
+        escape_property(&format!("iamlint {}", finding.rule.id)),
+        escape_data(&message),
+    )
+}
+
+pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
+    for finding in &report.findings {
+        writeln!(out, "{}", command(finding, paths))?;
+    }
+    Ok(())
+}
+
+/// The job summary: one row per finding, or a line saying there are none.
+pub fn step_summary(report: &Report) -> String {
+    let mut text = String::from("## iamlint\n\n");
+    if report.findings.is_empty() {
+        let subjects = match report.subjects.len() {
+            1 => "1 checked subject".to_string(),
+            n => format!("{n} checked subjects"),
+        };
+        text.push_str(&format!("No findings in {subjects}.\n"));
+        return text;
+    }
+    text.push_str("| Subject | Rule | Level | Actions |\n| --- | --- | --- | --- |\n");
+    for finding in &report.findings {
+        let actions = if finding.actions.is_empty() {
+            finding.message.clone()
+        } else {
+            finding.actions.join(", ")
+        };
+        text.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            cell(&finding.subject),
+            finding.rule.id,
+            finding.level().as_str(),
+            cell(&actions)
+        ));
+    }
+    text
+}
+
+/// A Markdown table cell: no pipes or line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_runner() {
+        assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+    }
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+}
