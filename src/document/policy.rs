@@ -93,7 +93,10 @@ pub fn parse_policy_text(
     let root = json::parse(text).map_err(|e| vec![syntax_error(e)])?;
     let document = unwrap_cli_shapes(&root)?;
     match &document.value {
-        Value::String(encoded) => parse_embedded(encoded, document.span, kind),
+        // Only a wrapper's `Document` may hold the policy as a string.
+        Value::String(encoded) if !std::ptr::eq(document, &root) => {
+            parse_embedded(encoded, document.span, kind)
+        }
         _ => parse_document(document, kind),
     }
 }
@@ -782,6 +785,11 @@ mod tests {
         assert_eq!(
             one_error("null").0,
             "policy must be a JSON object, found null"
+        );
+        // A string is a policy only inside an AWS CLI wrapper.
+        assert_eq!(
+            one_error(r#""{\"Statement\": []}""#).0,
+            "policy must be a JSON object, found string"
         );
         assert_eq!(
             one_error(r#"{"Version": "2012-10-17"}"#),
