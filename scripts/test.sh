@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The test command README gives: runs every Rust test, then proves the pre-commit hook
-# and the GitHub action with pre-commit, actionlint and zizmor (pinned, installed under
-# .venv). Safe to run again; reuses what it installed.
+# The test command README gives: runs every Rust test, proves the pre-commit hook and
+# the GitHub action with pre-commit, actionlint and zizmor (pinned, installed under
+# .venv), and runs each fuzz target briefly. Safe to run again; reuses what it installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --locked --all-targets
 bash scripts/check-integrations.sh
+bash fuzz/smoke.sh

@@ -189,19 +189,41 @@ pub fn load(
         Some(path) => Some(path.to_path_buf()),
         None => discover(cwd),
     };
-    let (raw, file) = match &path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                ConfigError::usage(format!(
-                    "cannot read config file {}: {}",
-                    path.display(),
-                    crate::source::files::io_reason(&e)
-                ))
-            })?;
-            // Name the file as the user would: relative to where iamlint runs.
-            let shown = path.strip_prefix(cwd).unwrap_or(path);
-            let file = NamedSource::new(shown.display().to_string(), text.clone());
-            let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError {
+    let Some(path) = path else {
+        return settings(None, overrides, None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        ConfigError::usage(format!(
+            "cannot read config file {}: {}",
+            path.display(),
+            crate::source::files::io_reason(&e)
+        ))
+    })?;
+    // Name the file as the user would: relative to where iamlint runs.
+    let shown = path
+        .strip_prefix(cwd)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    settings(Some((shown, text)), overrides, Some(path))
+}
+
+/// Settings from config text (`name` is what errors call the file), merged with the
+/// overrides. Public for the fuzzer: any text gives settings or a located error.
+pub fn from_text(name: &str, text: &str, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    settings(Some((name.to_string(), text.to_string())), overrides, None)
+}
+
+fn settings(
+    config: Option<(String, String)>,
+    overrides: &Overrides,
+    path: Option<PathBuf>,
+) -> Result<Settings, ConfigError> {
+    let (raw, file) = match config {
+        Some((name, text)) => {
+            let raw: Result<RawConfig, _> = toml::from_str(&text);
+            let file = NamedSource::new(name, text);
+            let raw = raw.map_err(|e| ConfigError {
                 message: format!("invalid config: {}", e.message()),
                 file: Some(file.clone()),
                 span: e.span().map(SourceSpan::from),

@@ -115,6 +115,13 @@ pub fn qualified_name(index: usize) -> String {
     format!("{SERVICE}:{}", ECS_ACTIONS[index].name)
 }
 
+/// `ecs:Name` of every catalog action, by index, built once.
+pub fn qualified_names() -> &'static [String] {
+    static NAMES: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| (0..ECS_ACTIONS.len()).map(qualified_name).collect());
+    &NAMES
+}
+
 /// Catalog index of an exact action name (`UpdateService`, any case).
 pub fn index_of(name: &str) -> Option<usize> {
     ECS_ACTIONS

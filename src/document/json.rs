@@ -50,6 +50,9 @@ pub struct SyntaxError {
 /// recursive reader safe from stack exhaustion on hostile input.
 pub const MAX_DEPTH: usize = 64;
 
+/// Objects with more keys than this check duplicates with a hash set.
+const SCAN_LIMIT: usize = 16;
+
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
@@ -379,7 +382,9 @@ impl Reader<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        // Duplicate keys: a scan is fastest for the few keys IAM objects have; a hash set
+        // takes over for large objects so hostile input stays linear.
+        let mut index: Option<HashSet<String>> = None;
         self.skip_whitespace()?;
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -398,7 +403,11 @@ impl Reader<'_> {
                 start: key_start,
                 end: self.pos,
             };
-            if !seen.insert(key.clone()) {
+            let duplicate = match &mut index {
+                Some(seen) => !seen.insert(key.clone()),
+                None => members.iter().any(|m| m.key.value == key),
+            };
+            if duplicate {
                 return Err(SyntaxError {
                     message: format!("duplicate key `{key}`"),
                     span: key_span,
@@ -418,6 +427,9 @@ impl Reader<'_> {
                 },
                 value,
             });
+            if index.is_none() && members.len() >= SCAN_LIMIT {
+                index = Some(members.iter().map(|m| m.key.value.clone()).collect());
+            }
             self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => {
@@ -539,6 +551,21 @@ mod tests {
         assert_eq!(e.span.start, text.rfind("\"k\"").unwrap());
         // Keys are compared after unescaping, as every JSON consumer sees them.
         assert_eq!(err(r#"{"a": 1, "\u0061": 2}"#).0, "duplicate key `a`");
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_objects() {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        assert!(parse(&format!("{{{}}}", keys.join(","))).is_ok());
+        for dup in ["k3", "k39"] {
+            let text = format!("{{{}, \"{dup}\": 0}}", keys.join(","));
+            assert_eq!(err(&text).0, format!("duplicate key `{dup}`"));
+        }
+        let many: Vec<String> = (0..100_000).map(|i| format!("\"{i}\":0")).collect();
+        assert!(
+            parse(&format!("{{{}}}", many.join(","))).is_ok(),
+            "linear, not quadratic"
+        );
     }
 
     #[test]

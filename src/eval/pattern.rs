@@ -1,24 +1,42 @@
 //! Action patterns: case-insensitive full-string globs (`*` any run, `?` one character),
 //! expanded once against the catalog into an [`ActionSet`].
 
-use crate::catalog::{self, ActionSet, ECS_ACTIONS};
+use crate::catalog::{self, ActionSet};
 
 /// Whether `pattern` matches all of `text`, ignoring ASCII case.
-///
-/// Greedy matching that remembers only the last `*`: when a later literal fails, the
-/// star absorbs one more character. Linear in practice, O(n·m) worst case, no recursion.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
+    // Action names are ASCII: match bytes without allocating; other text goes by chars.
+    if pattern.is_ascii() && text.is_ascii() {
+        glob(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |a, b| {
+            a.eq_ignore_ascii_case(&b)
+        })
+    } else {
+        let pattern: Vec<char> = pattern.chars().collect();
+        let text: Vec<char> = text.chars().collect();
+        glob(&pattern, &text, '*', '?', |a, b| {
+            a == b || a.eq_ignore_ascii_case(&b)
+        })
+    }
+}
+
+/// Greedy matching that remembers only the last `*`: when a later literal fails, the
+/// star absorbs one more character. O(n·m) worst case, no recursion, no allocation.
+fn glob<T: Copy + PartialEq>(
+    pattern: &[T],
+    text: &[T],
+    any_run: T,
+    any_one: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
         match pattern.get(p) {
-            Some('*') => {
+            Some(&c) if c == any_run => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == '?' || eq_ignore_case(c, text[t]) => {
+            Some(&c) if c == any_one || eq(c, text[t]) => {
                 p += 1;
                 t += 1;
             }
@@ -32,11 +50,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    pattern[p..].iter().all(|c| *c == '*')
-}
-
-fn eq_ignore_case(a: char, b: char) -> bool {
-    a == b || (a.is_ascii() && b.is_ascii() && a.eq_ignore_ascii_case(&b))
+    pattern[p..].iter().all(|c| *c == any_run)
 }
 
 /// What one action pattern means against the catalog.
@@ -60,8 +74,11 @@ pub fn expand(pattern: &str) -> Expansion {
             unknown: false,
         };
     }
-    let actions: ActionSet = (0..ECS_ACTIONS.len())
-        .filter(|i| glob_match(pattern, &catalog::qualified_name(*i)))
+    let actions: ActionSet = catalog::qualified_names()
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| glob_match(pattern, name))
+        .map(|(i, _)| i)
         .collect();
     Expansion {
         actions,

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Times whole processes (median, min, max over several runs) and their peak RSS, and
+prints a table of ratios. Called by bench/run, which prepares the corpus and the peers."""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import time
+
+IAMLINT = "target/release/iamlint"
+FLOOR = "target/release/examples/parse_floor"
+
+
+def measure(argv, runs, cwd=None):
+    """Run argv `runs` times; return (seconds per run, peak RSS in MiB)."""
+    times, peak = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} exited with {code}")
+    return times, peak
+
+
+def auth_details(corpus: pathlib.Path, out: pathlib.Path):
+    """The corpus as one `get-account-authorization-details` document (cloudsplaining's input)."""
+    policies = []
+    for i, path in enumerate(sorted(corpus.glob("*.json"))):
+        policies.append({
+            "PolicyName": path.stem, "PolicyId": f"ANPA{i:016d}",
+            "Arn": f"arn:aws:iam::aws:policy/{path.stem}", "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": True, "CreateDate": "2020-01-01T00:00:00Z", "UpdateDate": "2020-01-01T00:00:00Z",
+            "PolicyVersionList": [{"Document": json.loads(path.read_text()), "VersionId": "v1",
+                                   "IsDefaultVersion": True, "CreateDate": "2020-01-01T00:00:00Z"}],
+        })
+    out.write_text(json.dumps({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": policies}))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--venv", required=True)
+    args = parser.parse_args()
+    work = pathlib.Path(args.work)
+    corpus = work / "corpus"
+    files = sorted(corpus.glob("*.json"))
+    size = sum(f.stat().st_size for f in files)
+    dump = work / "authdetails.json"
+    auth_details(corpus, dump)
+    out = work / "cloudsplaining-out"
+    out.mkdir()
+    venv = pathlib.Path(args.venv)
+    small = files[0]
+
+    cases = [
+        ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"], args.runs),
+        ("floor: read + serde_json parse", [FLOOR, str(corpus)], args.runs),
+        ("iamlint check (human)", [IAMLINT, "check", str(corpus)], args.runs),
+        ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)], args.runs),
+        ("parliament --directory", [str(venv / "bin/parliament"), "--directory", str(corpus), "--json"], args.runs),
+        ("cloudsplaining scan (same policies as a dump)",
+         [str(venv / "bin/cloudsplaining"), "scan", "-i", str(dump), "-s", "-o", str(out)], max(1, args.runs // 2)),
+        ("startup: iamlint --version", [IAMLINT, "--version"], 50),
+        ("startup: iamlint check one small file", [IAMLINT, "check", str(small)], 50),
+    ]
+    print(f"corpus: {len(files)} AWS managed policies from moto 5.2.5, {size / 1e6:.1f} MB; "
+          f"{args.runs} runs each (startup: 50); {os.cpu_count()} CPUs")
+    results = {}
+    for name, argv, runs in cases:
+        times, rss = measure(argv, runs)
+        results[name] = (statistics.median(times), min(times), max(times), rss)
+
+    base = results["iamlint check --format json"][0]
+    floor = results["floor: read + serde_json parse"][0]
+    print(f"\n| {'command':48} | {'median':>9} | {'min':>9} | {'max':>9} | {'peak RSS':>9} | {'vs iamlint json':>15} |")
+    print(f"|{'-' * 50}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 17}|")
+    for name, (median, low, high, rss) in results.items():
+        ratio = f"{median / base:.2f}x"
+        print(f"| {name:48} | {median * 1000:7.1f}ms | {low * 1000:7.1f}ms | {high * 1000:7.1f}ms | {rss:6.1f}MiB | {ratio:>15} |")
+    print()
+    for peer in ("parliament --directory", "cloudsplaining scan (same policies as a dump)"):
+        print(f"iamlint is {results[peer][0] / base:.0f}x faster than {peer.split()[0]}")
+    print(f"iamlint takes {base / floor:.1f}x the read+parse floor")
+
+
+if __name__ == "__main__":
+    main()
