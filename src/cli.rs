@@ -27,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Check IAM policy files (folders are walked for *.json)
     Check(CheckArgs),
+    /// Review an AWS account: which users and roles can change ECS configuration
+    Account(AccountArgs),
     /// List the rules with their level and a one-line summary
     Rules,
     /// Explain what a rule means, why it matters and how to fix it
@@ -85,6 +87,23 @@ struct CheckArgs {
     max_file_size: Option<u64>,
 }
 
+#[derive(Args, Debug)]
+struct AccountArgs {
+    /// Review `aws iam get-account-authorization-details` output instead of the live
+    /// account (several files: the pages of one dump)
+    #[arg(long = "from", value_name = "FILE", num_args = 1..)]
+    from: Vec<PathBuf>,
+    /// Organization SCP documents that apply to the account
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    scp: Vec<PathBuf>,
+    /// Report service-linked roles too (by default they count as privileged: only AWS
+    /// services can assume them)
+    #[arg(long)]
+    include_service_linked: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -122,7 +141,24 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 args.paths
             };
             let report = commands::check::run(&paths, &settings);
-            emit(&report, &args.common, &mut stdout)?;
+            emit(&report, &args.common, HumanStyle::Diagnostics, &mut stdout)?;
+            Ok(report.exit_code(settings.fail_on))
+        }
+        Command::Account(args) => {
+            let settings = settings(&args.common, None)?;
+            if args.from.is_empty() {
+                return Err(miette::miette!(
+                    help = "export a dump with `aws iam get-account-authorization-details > dump.json` and pass it with --from",
+                    "live account review is not available in this build: use --from"
+                ));
+            }
+            let pages =
+                commands::account::read_pages(&args.from).map_err(|m| miette::miette!("{m}"))?;
+            let options = commands::account::Options {
+                include_service_linked: args.include_service_linked,
+            };
+            let report = commands::account::review(pages, &args.scp, &settings, &options);
+            emit(&report, &args.common, HumanStyle::Table, &mut stdout)?;
             Ok(report.exit_code(settings.fail_on))
         }
         Command::Rules => {
@@ -157,7 +193,20 @@ pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Resu
     Ok(config::load(common.config.as_deref(), &cwd, &overrides)?)
 }
 
-pub fn emit(report: &Report, common: &CommonArgs, out: &mut dyn Write) -> miette::Result<()> {
+/// How `--format human` shows a report: diagnostics per finding (files), or a table of
+/// principals followed by the other diagnostics (account review).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HumanStyle {
+    Diagnostics,
+    Table,
+}
+
+pub fn emit(
+    report: &Report,
+    common: &CommonArgs,
+    style: HumanStyle,
+    out: &mut dyn Write,
+) -> miette::Result<()> {
     let paths = RepoPaths::discover(&std::env::current_dir().map_err(io_error)?);
     if let Some(path) = &common.sarif_file {
         write_sarif_file(report, &paths, path)?;
@@ -168,7 +217,10 @@ pub fn emit(report: &Report, common: &CommonArgs, out: &mut dyn Write) -> miette
                 color: use_color(common.color),
                 quiet: common.quiet,
             };
-            report::human::render(report, &options, out)
+            match style {
+                HumanStyle::Diagnostics => report::human::render(report, &options, out),
+                HumanStyle::Table => report::table::render(report, &options, out),
+            }
         }
         Format::Json => report::json::render(report, out),
         Format::Sarif => report::sarif::render(report, &paths, out),

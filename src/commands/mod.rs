@@ -1,4 +1,5 @@
 //! One module per subcommand; `cli` parses arguments and calls these.
 
+pub mod account;
 pub mod check;
 pub mod info;

@@ -8,6 +8,7 @@ use miette::{
 };
 use std::io::{self, Write};
 
+#[derive(Clone, Copy)]
 pub struct Options {
     pub color: bool,
     /// Diagnostics only, no summary line.
@@ -67,7 +68,25 @@ fn diagnostic(finding: &Finding, text: Option<&str>) -> miette::Report {
     }
 }
 
+/// `iamlint: 2 errors and 1 warning in 7 subjects checked`.
 fn summary(report: &Report) -> String {
+    let plural = |n: usize, word: &str| match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    };
+    let mut line = format!(
+        "iamlint: {} in {} checked",
+        counts(report),
+        plural(report.subjects.len(), "subject"),
+    );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(" ({} suppressed)", report.suppressed.len()));
+    }
+    line
+}
+
+/// `2 errors and 1 warning`.
+pub fn counts(report: &Report) -> String {
     let count = |level| {
         report
             .findings
@@ -79,14 +98,9 @@ fn summary(report: &Report) -> String {
         1 => format!("1 {word}"),
         n => format!("{n} {word}s"),
     };
-    let mut line = format!(
-        "iamlint: {} and {} in {} checked",
+    format!(
+        "{} and {}",
         plural(count(Level::Error), "error"),
-        plural(count(Level::Warning), "warning"),
-        plural(report.subjects.len(), "subject"),
-    );
-    if !report.suppressed.is_empty() {
-        line.push_str(&format!(" ({} suppressed)", report.suppressed.len()));
-    }
-    line
+        plural(count(Level::Warning), "warning")
+    )
 }

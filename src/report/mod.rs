@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod paths;
 pub mod sarif;
+pub mod table;
 
 use crate::config::FailOn;
 use crate::rules::{Finding, invalid_policy};

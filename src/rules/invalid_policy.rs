@@ -45,7 +45,14 @@ pub fn unreadable(subject: &str, source: &SourceFile, reason: &str) -> Finding {
     )
 }
 
-fn located(subject: &str, source: &SourceFile, message: &str, label: &str, span: Span) -> Finding {
+/// An invalid input with its own message and label, located at `span` of `source`.
+pub fn located(
+    subject: &str,
+    source: &SourceFile,
+    message: &str,
+    label: &str,
+    span: Span,
+) -> Finding {
     Finding {
         rule: &RULE,
         subject: subject.to_string(),

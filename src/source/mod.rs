@@ -1,6 +1,7 @@
 //! Where documents come from: files and folders on disk ([`files`]), and the text they
 //! hold once read ([`SourceFile`]), so that spans can be turned into lines and columns.
 
+pub mod dump;
 pub mod files;
 
 use crate::document::Span;
