@@ -131,7 +131,16 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> miette::Result<u8> {
-    let mut stdout = io::stdout().lock();
+    // Reports are written in many small pieces: buffer them (stdout is line-buffered).
+    let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let code = dispatch(cli, &mut stdout)?;
+    match stdout.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(io_error(e)),
+        _ => Ok(code),
+    }
+}
+
+fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
     match cli.command {
         Command::Check(args) => {
             let settings = settings(&args.common, args.max_file_size)?;
@@ -141,7 +150,7 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 args.paths
             };
             let report = commands::check::run(&paths, &settings);
-            emit(&report, &args.common, HumanStyle::Diagnostics, &mut stdout)?;
+            emit(&report, &args.common, HumanStyle::Diagnostics, stdout)?;
             Ok(report.exit_code(settings.fail_on))
         }
         Command::Account(args) => {
@@ -158,22 +167,22 @@ fn run(cli: Cli) -> miette::Result<u8> {
                 include_service_linked: args.include_service_linked,
             };
             let report = commands::account::review(pages, &args.scp, &settings, &options);
-            emit(&report, &args.common, HumanStyle::Table, &mut stdout)?;
+            emit(&report, &args.common, HumanStyle::Table, stdout)?;
             Ok(report.exit_code(settings.fail_on))
         }
         Command::Rules => {
-            commands::info::list_rules(&mut stdout).map_err(io_error)?;
+            commands::info::list_rules(stdout).map_err(io_error)?;
             Ok(0)
         }
         Command::Explain { rule } => {
-            match commands::info::explain(&rule, &mut stdout).map_err(io_error)? {
+            match commands::info::explain(&rule, stdout).map_err(io_error)? {
                 Ok(()) => Ok(0),
                 Err(message) => Err(miette::miette!("{message}")),
             }
         }
         Command::Expand { patterns, not } => {
             let unknown =
-                commands::info::expand_patterns(&patterns, not, &mut stdout).map_err(io_error)?;
+                commands::info::expand_patterns(&patterns, not, stdout).map_err(io_error)?;
             for pattern in unknown {
                 eprintln!("warning: `{pattern}` matches no ECS action");
             }

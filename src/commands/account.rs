@@ -60,8 +60,29 @@ pub fn review(
             .findings
             .extend(unknown_action::check(&policy.arn, source, grants));
     }
-    let groups: HashMap<&str, &Principal> =
-        dump.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    // Groups' inline policies, evaluated once for all their members.
+    let groups: HashMap<&str, (&Principal, Vec<Evaluated>)> = dump
+        .groups
+        .iter()
+        .map(|group| {
+            let inline: Vec<Evaluated> = group
+                .inline
+                .iter()
+                .map(|p| {
+                    Evaluated::new(
+                        format!("group/{}:inline:{}", group.name, p.name),
+                        &p.document,
+                    )
+                })
+                .collect();
+            (group.name.as_str(), (group, inline))
+        })
+        .collect();
+    for (group, inline) in groups.values() {
+        for evaluated in inline {
+            report_unknown(&mut report, &group.arn, &pages, evaluated);
+        }
+    }
 
     let principals = dump
         .users
@@ -69,29 +90,24 @@ pub fn review(
         .map(|p| (p, SubjectKind::User))
         .chain(dump.roles.iter().map(|p| (p, SubjectKind::Role)));
     for (principal, kind) in principals {
-        // Inline policies: this principal's and, for users, its groups'.
-        let mut owned: Vec<(String, &Document, DocumentGrants)> = principal
+        let own: Vec<Evaluated> = principal
             .inline
             .iter()
-            .map(|p| {
-                (
-                    format!("inline:{}", p.name),
-                    &p.document,
-                    evaluate(&p.document.document),
-                )
-            })
+            .map(|p| Evaluated::new(format!("inline:{}", p.name), &p.document))
+            .collect();
+        for evaluated in &own {
+            report_unknown(&mut report, &principal.arn, &pages, evaluated);
+        }
+        // Identity policies: own inline, groups' inline, then every attached one.
+        let mut identity: Vec<(&str, usize, &DocumentGrants)> = own
+            .iter()
+            .map(|e| (e.label.as_str(), e.page, &e.grants))
             .collect();
         let mut attached: Vec<&str> = principal.attached.iter().map(String::as_str).collect();
         for group_name in &principal.groups {
             match groups.get(group_name.as_str()) {
-                Some(group) => {
-                    owned.extend(group.inline.iter().map(|p| {
-                        (
-                            format!("group/{}:inline:{}", group.name, p.name),
-                            &p.document,
-                            evaluate(&p.document.document),
-                        )
-                    }));
+                Some((group, inline)) => {
+                    identity.extend(inline.iter().map(|e| (e.label.as_str(), e.page, &e.grants)));
                     attached.extend(group.attached.iter().map(String::as_str));
                 }
                 None => missing(
@@ -102,24 +118,11 @@ pub fn review(
                 ),
             }
         }
-        for (label, document, grants) in &owned {
-            let source = &pages[document.page];
-            for mut finding in unknown_action::check(&principal.arn, source, grants) {
-                finding.message = format!("{label}: {}", finding.message);
-                report.findings.push(finding);
-            }
-        }
-        let mut identity: Vec<(String, usize, &DocumentGrants)> = owned
-            .iter()
-            .map(|(label, doc, grants)| (label.clone(), doc.page, grants))
-            .collect();
         attached.sort_unstable();
         attached.dedup();
         for arn in attached {
             match managed.get(arn) {
-                Some((policy, grants)) => {
-                    identity.push((arn.to_string(), policy.document.page, grants))
-                }
+                Some((policy, grants)) => identity.push((arn, policy.document.page, grants)),
                 None => missing(
                     &mut report,
                     principal,
@@ -157,7 +160,7 @@ pub fn review(
             let by = identity
                 .iter()
                 .filter(|(_, _, g)| g.statements.iter().any(|s| s.actions.contains(action)))
-                .map(|(label, _, _)| label.clone())
+                .map(|(label, _, _)| label.to_string())
                 .collect();
             granted_by.insert(crate::catalog::qualified_name(action), by);
         }
@@ -192,6 +195,31 @@ pub fn review(
     crate::commands::check::apply_ignores(&mut report, settings);
     report.sort();
     report
+}
+
+/// An inline policy evaluated, with the name reports give it.
+struct Evaluated {
+    label: String,
+    page: usize,
+    grants: DocumentGrants,
+}
+
+impl Evaluated {
+    fn new(label: String, document: &Document) -> Evaluated {
+        Evaluated {
+            label,
+            page: document.page,
+            grants: evaluate(&document.document),
+        }
+    }
+}
+
+/// Unknown actions of an inline policy, reported once, about its owner.
+fn report_unknown(report: &mut Report, owner: &str, pages: &[SourceFile], evaluated: &Evaluated) {
+    for mut finding in unknown_action::check(owner, &pages[evaluated.page], &evaluated.grants) {
+        finding.message = format!("{}: {}", evaluated.label, finding.message);
+        report.findings.push(finding);
+    }
 }
 
 /// The principals a role's trust policy allows, as `Type:id` (`Service:ecs-tasks.amazonaws.com`).
