@@ -34,7 +34,7 @@ export PRE_COMMIT_HOME="$work/cache"
 hook_repo="$work/iamlint"
 mkdir -p "$hook_repo"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
-  [ -e "$file" ] && cp --parents -- "$file" "$hook_repo/"
+  if [ -f "$file" ]; then cp --parents -- "$file" "$hook_repo/"; fi
 done
 git -C "$hook_repo" init --quiet
 git -C "$hook_repo" add -A

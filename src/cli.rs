@@ -168,7 +168,10 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             };
             let report = commands::account::review(pages, &args.scp, &settings, &options);
             emit(&report, &args.common, HumanStyle::Table, stdout)?;
-            Ok(report.exit_code(settings.fail_on))
+            let code = report.exit_code(settings.fail_on);
+            // The process ends now: let the OS reclaim the report instead of freeing it.
+            std::mem::forget(report);
+            Ok(code)
         }
         Command::Rules => {
             commands::info::list_rules(stdout).map_err(io_error)?;

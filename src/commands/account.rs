@@ -194,6 +194,9 @@ pub fn review(
     }
     crate::commands::check::apply_ignores(&mut report, settings);
     report.sort();
+    // Freeing a large account's model piece by piece costs more than the review itself;
+    // the process ends right after the report is written, and the OS reclaims it whole.
+    std::mem::forget(dump);
     report
 }
 
