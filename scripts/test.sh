@@ -6,5 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --locked --all-targets
+# The live account review is behind the `aws` feature: its tests, and the account tests
+# again in that build.
+cargo test --locked --features aws --test live --test account
 bash scripts/check-integrations.sh
 bash fuzz/smoke.sh

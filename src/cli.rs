@@ -100,6 +100,22 @@ struct AccountArgs {
     /// services can assume them)
     #[arg(long)]
     include_service_linked: bool,
+    /// Live review: AWS profile (default: the standard credential chain)
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Live review: AWS region (IAM is global; this picks the partition's endpoint)
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Live review: IAM endpoint (also AWS_ENDPOINT_URL), e.g. a local IAM-compatible server
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Live review: write each fetched page, pretty-printed, to DIR; findings point there
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "DIR")]
+    snapshot: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -155,14 +171,11 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
         }
         Command::Account(args) => {
             let settings = settings(&args.common, None)?;
-            if args.from.is_empty() {
-                return Err(miette::miette!(
-                    help = "export a dump with `aws iam get-account-authorization-details > dump.json` and pass it with --from",
-                    "live account review is not available in this build: use --from"
-                ));
-            }
-            let pages =
-                commands::account::read_pages(&args.from).map_err(|m| miette::miette!("{m}"))?;
+            let pages = if args.from.is_empty() {
+                live_pages(&args)?
+            } else {
+                commands::account::read_pages(&args.from).map_err(|m| miette::miette!("{m}"))?
+            };
             let options = commands::account::Options {
                 include_service_linked: args.include_service_linked,
             };
@@ -192,6 +205,43 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             Ok(0)
         }
     }
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_pages(_: &AccountArgs) -> miette::Result<Vec<crate::source::SourceFile>> {
+    Err(miette::miette!(
+        help = "export a dump with `aws iam get-account-authorization-details > dump.json` and pass it with --from, or install with `--features aws`",
+        "live account review is not available in this build: use --from"
+    ))
+}
+
+/// Fetch every page from the IAM API, with a spinner on stderr when it is a terminal.
+#[cfg(feature = "aws")]
+fn live_pages(args: &AccountArgs) -> miette::Result<Vec<crate::source::SourceFile>> {
+    use crate::source::live;
+    let options = live::Options {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    };
+    let progress = io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message("fetching IAM authorization details");
+        bar
+    });
+    let fetched = live::fetch(&options, |page| {
+        if let Some(bar) = &progress {
+            bar.set_message(format!(
+                "fetched {page} page(s) of IAM authorization details"
+            ));
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let pages = fetched.map_err(|m| miette::miette!("{m}"))?;
+    live::sources(pages, args.snapshot.as_deref()).map_err(|m| miette::miette!("{m}"))
 }
 
 pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {

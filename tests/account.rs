@@ -355,6 +355,7 @@ fn sarif_for_an_account_review_is_located_in_the_dump() {
     }
 }
 
+#[cfg(not(feature = "aws"))]
 #[test]
 fn live_review_needs_the_aws_feature() {
     let run = iamlint(&repo_root(), &["account"]);

@@ -156,7 +156,7 @@ pub fn parse_embedded(
 }
 
 /// RFC 3986 percent-decoding (`+` is not a space here: IAM encodes spaces as `%20`).
-fn percent_decode(text: &str) -> Option<String> {
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

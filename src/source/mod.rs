@@ -3,6 +3,8 @@
 
 pub mod dump;
 pub mod files;
+#[cfg(feature = "aws")]
+pub mod live;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;
