@@ -200,6 +200,24 @@ fn follows_every_page_and_reviews_the_default_versions() {
 }
 
 #[test]
+fn permissions_boundaries_from_the_api_cut_access() {
+    let arn = "arn:aws:iam::111122223333:policy/boundary";
+    let boundary = format!(
+        "<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>{arn}</PermissionsBoundaryArn></PermissionsBoundary>"
+    );
+    let carol = user("carol", EVERYTHING, None).replace(
+        "<AttachedManagedPolicies>",
+        &format!("{boundary}<AttachedManagedPolicies>"),
+    );
+    let iam = FakeIam::start(vec![page(&carol, &managed(arn, UPDATE, EVERYTHING), None)]);
+    let json = live(&iam.url, &["--format", "json"]).json();
+    assert_eq!(
+        json["subjects"][0]["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+}
+
+#[test]
 fn snapshot_writes_the_pages_and_findings_point_there() {
     let iam = FakeIam::start(vec![page(&user("alice", UPDATE, None), "", None)]);
     let dir = tempfile::tempdir().unwrap();

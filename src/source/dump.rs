@@ -260,10 +260,16 @@ impl Reader {
     fn policies(&mut self, root: &Node) -> Vec<ManagedPolicy> {
         let mut out = Vec::new();
         for entry in self.list(root, "Policies") {
-            let (Some(arn), Some(name)) =
-                (self.string(entry, "Arn"), self.string(entry, "PolicyName"))
-            else {
+            let Some(arn) = self.string(entry, "Arn") else {
                 continue;
+            };
+            // Some IAM-compatible servers leave the name out; the ARN ends with it.
+            let name = match entry.get("PolicyName") {
+                Some(_) => match self.string(entry, "PolicyName") {
+                    Some(name) => name,
+                    None => continue,
+                },
+                None => arn.rsplit('/').next().unwrap_or(&arn).to_string(),
             };
             let versions = self.list(entry, "PolicyVersionList");
             let default = versions.iter().find(|v| {
@@ -364,6 +370,14 @@ mod tests {
             .into_iter()
             .map(|e| e.message)
             .collect()
+    }
+
+    #[test]
+    fn a_managed_policy_without_a_name_is_named_by_its_arn() {
+        let mut dump = Dump::default();
+        let page = r#"{"Policies": [{"Arn": "arn:aws:iam::1:policy/team/Deploy", "PolicyVersionList": [{"IsDefaultVersion": true, "Document": {"Statement": {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}}}]}]}"#;
+        dump.add_page(0, page).unwrap();
+        assert_eq!(dump.policies[0].name, "Deploy");
     }
 
     #[test]
