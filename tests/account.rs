@@ -44,12 +44,7 @@ fn json_lists_every_user_and_role_with_access_sources_and_trust() {
 #[test]
 fn effective_access_per_principal() {
     let json = review(&["--format", "json"]).json();
-    let names: Vec<&str> = json["subjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = subject_names(&json);
     assert_eq!(
         names.len(),
         8,

@@ -241,12 +241,7 @@ fn a_bad_file_never_hides_the_others() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     insta::assert_snapshot!(run.transcript());
     let json = tree.run(&["check", "--format", "json", "."]).json();
-    let names: Vec<&str> = json["subjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = subject_names(&json);
     assert_eq!(
         names,
         [
@@ -281,12 +276,7 @@ fn named_files_are_read_whatever_their_extension_and_walks_take_only_json() {
     let json = tree
         .run(&["check", "--format", "json", "policy.txt", "dir"])
         .json();
-    let names: Vec<&str> = json["subjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = subject_names(&json);
     assert_eq!(names, ["dir/P.JSON", "policy.txt"]);
 }
 

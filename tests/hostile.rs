@@ -250,12 +250,7 @@ fn a_symlink_loop_in_a_walked_folder_does_not_trap_the_walk() {
     std::os::unix::fs::symlink("loop", tree.path().join("dir/loop")).unwrap();
     let (code, json) = check_beside_good(&tree, &["dir"]);
     assert_eq!(code, 1, "{json:#}");
-    let names: Vec<&str> = json["subjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = subject_names(&json);
     assert_eq!(names, ["dir/p.json", "good.json"]);
 }
 

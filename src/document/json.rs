@@ -346,6 +346,32 @@ impl Reader<'_> {
         }
     }
 
+    /// After an array item or object member: `true` when `close` ends the container,
+    /// `false` after a comma that another item follows.
+    fn closed_after_item(&mut self, close: u8) -> Result<bool, SyntaxError> {
+        let close_char = close as char;
+        self.skip_whitespace()?;
+        match self.peek() {
+            Some(b',') => {
+                let comma = self.pos;
+                self.pos += 1;
+                self.skip_whitespace()?;
+                if self.peek() == Some(close) {
+                    return Err(self.error("trailing comma", comma, comma + 1));
+                }
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            None => Err(self.error_here(format!(
+                "unexpected end of file, expected `,` or `{close_char}`"
+            ))),
+            Some(_) => Err(self.error_here(format!("expected `,` or `{close_char}`"))),
+        }
+    }
+
     fn array(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         let start = self.pos;
         self.pos += 1;
@@ -358,22 +384,8 @@ impl Reader<'_> {
         loop {
             self.skip_whitespace()?;
             items.push(self.value(depth + 1)?);
-            self.skip_whitespace()?;
-            match self.peek() {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace()?;
-                    if self.peek() == Some(b']') {
-                        return Err(self.error("trailing comma", comma, comma + 1));
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(self.node(Value::Array(items), start));
-                }
-                None => return Err(self.error_here("unexpected end of file, expected `,` or `]`")),
-                Some(_) => return Err(self.error_here("expected `,` or `]`")),
+            if self.closed_after_item(b']')? {
+                return Ok(self.node(Value::Array(items), start));
             }
         }
     }
@@ -430,22 +442,8 @@ impl Reader<'_> {
             if index.is_none() && members.len() >= SCAN_LIMIT {
                 index = Some(members.iter().map(|m| m.key.value.clone()).collect());
             }
-            self.skip_whitespace()?;
-            match self.peek() {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_whitespace()?;
-                    if self.peek() == Some(b'}') {
-                        return Err(self.error("trailing comma", comma, comma + 1));
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(self.node(Value::Object(members), start));
-                }
-                None => return Err(self.error_here("unexpected end of file, expected `,` or `}`")),
-                Some(_) => return Err(self.error_here("expected `,` or `}`")),
+            if self.closed_after_item(b'}')? {
+                return Ok(self.node(Value::Object(members), start));
             }
         }
     }

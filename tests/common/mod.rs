@@ -103,3 +103,13 @@ pub const ALLOW_UPDATE_SERVICE: &str =
 pub const ALLOW_UPDATE_SERVICE_SCOPED: &str = r#"{"Effect": "Allow", "Action": "ecs:UpdateService", "Resource": "arn:aws:ecs:*:*:service/prod/*"}"#;
 pub const READ_ONLY: &str =
     r#"{"Effect": "Allow", "Action": ["ecs:Describe*", "ecs:List*"], "Resource": "*"}"#;
+
+/// The `name` of every subject of a JSON report, in order.
+pub fn subject_names(json: &serde_json::Value) -> Vec<&str> {
+    json["subjects"]
+        .as_array()
+        .expect("subjects")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect()
+}
