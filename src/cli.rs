@@ -197,10 +197,10 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             }
         }
         Command::Expand { patterns, not } => {
-            let unknown =
+            let warnings =
                 commands::info::expand_patterns(&patterns, not, stdout).map_err(io_error)?;
-            for pattern in unknown {
-                eprintln!("warning: `{pattern}` matches no ECS action");
+            for warning in warnings {
+                eprintln!("warning: {warning}");
             }
             Ok(0)
         }

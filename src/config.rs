@@ -268,7 +268,7 @@ fn settings(
         }
         set
     } else {
-        (catalog::pack("ecs-config").expect("built-in pack").actions)()
+        catalog::pack("ecs-config").expect("built-in pack").set()
     };
 
     let privileged_globs: Vec<String> = if !overrides.privileged.is_empty() {
@@ -364,7 +364,7 @@ fn monitor_item(item: &str, packs: &BTreeMap<String, ActionSet>) -> Result<Actio
         return Ok(*set);
     }
     if let Some(pack) = catalog::pack(item) {
-        return Ok((pack.actions)());
+        return Ok(pack.set());
     }
     if item.contains(':') || item.contains('*') || item.contains('?') {
         return monitor_pattern(item);
@@ -378,7 +378,10 @@ fn monitor_item(item: &str, packs: &BTreeMap<String, ActionSet>) -> Result<Actio
 }
 
 fn monitor_pattern(pattern: &str) -> Result<ActionSet, String> {
-    let actions = expand(pattern).actions;
+    // Packs watch the monitored service only.
+    let actions = expand(pattern)
+        .actions
+        .intersect(catalog::tracked_of(catalog::MONITORED_SERVICE));
     if actions.is_empty() {
         Err(format!(
             "`{pattern}` matches no ECS action (see `iamlint expand`)"

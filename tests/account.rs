@@ -107,7 +107,7 @@ fn privileged_principals_and_service_linked_roles() {
     assert_eq!(admin["privileged"], true);
     assert_eq!(
         admin["allowed"].as_array().unwrap().len(),
-        23,
+        iamlint::catalog::packs::ECS_CONFIG.len(),
         "privileged subjects still list their access"
     );
     let slr = subject(&json, "AWSServiceRoleForECS");

@@ -1,8 +1,24 @@
-//! The built-in ECS action catalog and the named packs of monitored actions.
+//! The built-in catalogs: every AWS service's actions ([`services`], generated from the
+//! Service Authorization Reference), the tracked action space evaluation works in, the
+//! named packs of monitored actions ([`packs`]), the privilege-escalation paths
+//! ([`escalation`]) and AWS's managed policies ([`managed`]).
+//!
+//! Evaluation never works on the 22,000 actions of the whole catalog: it works on the
+//! **tracked** actions — every ECS action (what packs monitor) and the few actions of other
+//! services that let a principal become able to act (`sts:AssumeRole`, `iam:PassRole`,
+//! the permissions of each escalation path). An [`ActionSet`] is a bitset over those, so
+//! set operations stay a handful of word operations. The whole catalog serves to expand
+//! patterns exactly and to report patterns that match no action (`unknown-action`).
 
-mod ecs_actions;
+pub mod escalation;
+pub mod managed;
+pub mod packs;
+mod services;
 
-pub use ecs_actions::{ECS_ACTIONS, SOURCE};
+pub use packs::{PACKS, Pack, pack};
+pub use services::{SERVICES, SOURCE};
+
+use std::sync::LazyLock;
 
 /// Access level as AWS's Service Authorization Reference classifies each action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,30 +43,195 @@ impl Access {
     }
 }
 
+/// Whether an ARN field (region, account) of a service's resources is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// Always empty (`arn:aws:iam::…` has no region).
+    Empty,
+    /// Never empty.
+    Present,
+    /// Depends on the resource type.
+    Either,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ActionInfo {
     /// Action name without the service prefix, as AWS spells it: "UpdateService".
     pub name: &'static str,
     pub access: Access,
-    /// Whether the action supports resource-level permissions (false: needs `Resource: "*"`).
-    pub resource_level: bool,
+    /// Indices into the service's `resource_types`; empty: the action needs `Resource: "*"`.
+    pub resource_types: &'static [u16],
 }
 
-/// A set of catalog actions, as a bitset over indices into [`ECS_ACTIONS`].
+#[derive(Debug)]
+pub struct ServiceInfo {
+    /// The service prefix of its actions: "ecs".
+    pub prefix: &'static str,
+    /// The service field of its resources' ARNs (usually the prefix; `sts:` acts on IAM roles).
+    pub arn_services: &'static [&'static str],
+    pub region: Field,
+    pub account: Field,
+    /// (name, ARN format) of each resource type.
+    pub resource_types: &'static [(&'static str, &'static str)],
+    pub condition_keys: &'static [&'static str],
+    /// Sorted by lower-case name.
+    pub actions: &'static [ActionInfo],
+}
+
+impl ServiceInfo {
+    /// The action named `name` (any case).
+    pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
+        let lower = name.to_ascii_lowercase();
+        self.actions
+            .binary_search_by(|a| cmp_lower(a.name, &lower))
+            .ok()
+            .map(|i| &self.actions[i])
+    }
+
+    /// The actions whose lower-case name starts with `lower_prefix` (already lower-case).
+    pub fn actions_starting_with(&self, lower_prefix: &str) -> &'static [ActionInfo] {
+        let start = self
+            .actions
+            .partition_point(|a| cmp_lower(a.name, lower_prefix).is_lt());
+        let len = self.actions[start..]
+            .iter()
+            .take_while(|a| starts_with_lower(a.name, lower_prefix))
+            .count();
+        &self.actions[start..start + len]
+    }
+}
+
+fn cmp_lower(name: &str, lower: &str) -> std::cmp::Ordering {
+    name.bytes()
+        .map(|b| b.to_ascii_lowercase())
+        .cmp(lower.bytes())
+}
+
+fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
+    name.len() >= lower_prefix.len()
+        && name.as_bytes()[..lower_prefix.len()].eq_ignore_ascii_case(lower_prefix.as_bytes())
+}
+
+/// The service with this prefix (any case).
+pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
+    let lower = prefix.to_ascii_lowercase();
+    SERVICES
+        .binary_search_by(|s| s.prefix.cmp(lower.as_str()))
+        .ok()
+        .map(|i| &SERVICES[i])
+}
+
+/// How many actions the whole catalog holds.
+pub fn action_count() -> usize {
+    SERVICES.iter().map(|s| s.actions.len()).sum()
+}
+
+/// The prefix of the service whose actions packs monitor.
+pub const MONITORED_SERVICE: &str = "ecs";
+
+/// One action of the tracked space.
+#[derive(Debug)]
+pub struct Tracked {
+    pub service: &'static ServiceInfo,
+    pub info: &'static ActionInfo,
+    /// `service:Name` as AWS spells it.
+    pub qualified: String,
+}
+
+/// Tracked actions, sorted by qualified name (byte order): the indices of [`ActionSet`].
+pub fn tracked() -> &'static [Tracked] {
+    static TRACKED: LazyLock<Vec<Tracked>> = LazyLock::new(|| {
+        let ecs = service(MONITORED_SERVICE).expect("the catalog has ECS");
+        let mut out: Vec<Tracked> = ecs
+            .actions
+            .iter()
+            .map(|info| Tracked {
+                service: ecs,
+                info,
+                qualified: format!("{}:{}", ecs.prefix, info.name),
+            })
+            .collect();
+        for name in escalation::tracked_actions() {
+            let (prefix, action) = name.split_once(':').expect("qualified name");
+            let service = service(prefix).unwrap_or_else(|| panic!("unknown service in {name}"));
+            let info = service
+                .action(action)
+                .unwrap_or_else(|| panic!("{name} is not in the catalog"));
+            out.push(Tracked {
+                service,
+                info,
+                qualified: format!("{}:{}", service.prefix, info.name),
+            });
+        }
+        out.sort_by(|a, b| a.qualified.cmp(&b.qualified));
+        out.dedup_by(|a, b| a.qualified == b.qualified);
+        assert!(out.len() <= CAPACITY, "tracked actions exceed ActionSet");
+        out
+    });
+    &TRACKED
+}
+
+/// `ecs:UpdateService` for tracked index `i`.
+pub fn qualified_name(index: usize) -> String {
+    tracked()[index].qualified.clone()
+}
+
+/// Tracked index of `service:Action` (any case).
+pub fn index_of(qualified: &str) -> Option<usize> {
+    tracked()
+        .iter()
+        .position(|t| t.qualified.eq_ignore_ascii_case(qualified))
+}
+
+/// Tracked index of an exact, known action; panics on a typo (for built-in tables).
+pub fn known(qualified: &str) -> usize {
+    index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"))
+}
+
+/// The tracked actions of one service.
+pub fn tracked_of(prefix: &str) -> ActionSet {
+    static BY_SERVICE: LazyLock<Vec<(&'static str, ActionSet)>> = LazyLock::new(|| {
+        let mut out: Vec<(&'static str, ActionSet)> = Vec::new();
+        for (i, t) in tracked().iter().enumerate() {
+            match out.last_mut() {
+                Some((p, set)) if *p == t.service.prefix => set.insert(i),
+                _ => out.push((t.service.prefix, [i].into_iter().collect())),
+            }
+        }
+        out
+    });
+    BY_SERVICE
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(prefix))
+        .map_or(ActionSet::EMPTY, |(_, set)| *set)
+}
+
+/// The services that have tracked actions, each with its set.
+pub fn tracked_services() -> impl Iterator<Item = (&'static ServiceInfo, ActionSet)> {
+    let mut seen: Vec<&'static ServiceInfo> = Vec::new();
+    for t in tracked() {
+        if !seen.iter().any(|s| std::ptr::eq(*s, t.service)) {
+            seen.push(t.service);
+        }
+    }
+    seen.into_iter().map(|s| (s, tracked_of(s.prefix)))
+}
+
+/// A set of tracked actions, as a bitset over indices into [`tracked`].
 /// Pattern expansion and every set operation of evaluation work on these.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, Debug)]
 pub struct ActionSet([u64; WORDS]);
 
 const WORDS: usize = 4;
-/// How many catalog actions an [`ActionSet`] can hold; a unit test checks the catalog fits.
+/// How many tracked actions an [`ActionSet`] can hold; [`tracked`] checks the catalog fits.
 pub const CAPACITY: usize = WORDS * 64;
 
 impl ActionSet {
     pub const EMPTY: ActionSet = ActionSet([0; WORDS]);
 
-    /// Every action of the catalog.
+    /// Every tracked action.
     pub fn all() -> ActionSet {
-        (0..ECS_ACTIONS.len()).collect()
+        (0..tracked().len()).collect()
     }
 
     pub fn insert(&mut self, index: usize) {
@@ -81,12 +262,16 @@ impl ActionSet {
         ActionSet(std::array::from_fn(|i| self.0[i] & !other.0[i]))
     }
 
-    /// Complement within the catalog (what `NotAction` grants).
+    pub fn is_subset(self, other: ActionSet) -> bool {
+        self.minus(other).is_empty()
+    }
+
+    /// Complement within the tracked actions (what `NotAction` grants of them).
     pub fn complement(self) -> ActionSet {
         ActionSet::all().minus(self)
     }
 
-    /// Indices in catalog (alphabetical) order.
+    /// Indices in tracked (qualified-name) order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         (0..CAPACITY).filter(|i| self.contains(*i))
     }
@@ -107,120 +292,53 @@ impl FromIterator<usize> for ActionSet {
     }
 }
 
-/// The service prefix of every catalog action.
-pub const SERVICE: &str = "ecs";
-
-/// `ecs:UpdateService` for catalog index `i`.
-pub fn qualified_name(index: usize) -> String {
-    format!("{SERVICE}:{}", ECS_ACTIONS[index].name)
-}
-
-/// `ecs:Name` of every catalog action, by index, built once.
-pub fn qualified_names() -> &'static [String] {
-    static NAMES: std::sync::LazyLock<Vec<String>> =
-        std::sync::LazyLock::new(|| (0..ECS_ACTIONS.len()).map(qualified_name).collect());
-    &NAMES
-}
-
-/// Catalog index of an exact action name (`UpdateService`, any case).
-pub fn index_of(name: &str) -> Option<usize> {
-    ECS_ACTIONS
-        .iter()
-        .position(|a| a.name.eq_ignore_ascii_case(name))
-}
-
-/// A named set of monitored actions.
-pub struct Pack {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub actions: fn() -> ActionSet,
-}
-
-/// The 23 ECS configuration changes iamlint watches by default.
-pub const ECS_CONFIG_ACTIONS: [&str; 23] = [
-    "CreateCapacityProvider",
-    "CreateCluster",
-    "CreateService",
-    "CreateTaskSet",
-    "DeleteAccountSetting",
-    "DeleteAttributes",
-    "DeleteCapacityProvider",
-    "DeleteCluster",
-    "DeleteService",
-    "DeleteTaskSet",
-    "DeregisterContainerInstance",
-    "DeregisterTaskDefinition",
-    "PutAccountSetting",
-    "PutAttributes",
-    "PutClusterCapacityProviders",
-    "RegisterContainerInstance",
-    "RegisterTaskDefinition",
-    "UpdateClusterSettings",
-    "UpdateContainerAgent",
-    "UpdateContainerInstancesState",
-    "UpdateService",
-    "UpdateServicePrimaryTaskSet",
-    "UpdateTaskSet",
-];
-
-pub const PACKS: &[Pack] = &[
-    Pack {
-        name: "ecs-config",
-        summary: "the 23 ECS configuration changes (clusters, services, task sets, capacity providers, task definitions, container instances, attributes, account settings)",
-        actions: || {
-            ECS_CONFIG_ACTIONS
-                .iter()
-                .filter_map(|name| index_of(name))
-                .collect()
-        },
-    },
-    Pack {
-        name: "ecs-write",
-        summary: "every ECS action of access level Write",
-        actions: || {
-            (0..ECS_ACTIONS.len())
-                .filter(|i| ECS_ACTIONS[*i].access == Access::Write)
-                .collect()
-        },
-    },
-];
-
-pub fn pack(name: &str) -> Option<&'static Pack> {
-    PACKS.iter().find(|p| p.name == name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn catalog_fits_the_bitset_and_is_sorted_and_unique() {
-        assert!(ECS_ACTIONS.len() <= CAPACITY);
-        for pair in ECS_ACTIONS.windows(2) {
-            assert!(
-                pair[0].name < pair[1].name,
-                "{} !< {}",
-                pair[0].name,
-                pair[1].name
-            );
+    fn services_and_their_actions_are_sorted_for_binary_search() {
+        for pair in SERVICES.windows(2) {
+            assert!(pair[0].prefix < pair[1].prefix, "{}", pair[1].prefix);
         }
+        for s in SERVICES {
+            for pair in s.actions.windows(2) {
+                assert!(
+                    cmp_lower(pair[0].name, &pair[1].name.to_ascii_lowercase()).is_lt(),
+                    "{}:{}",
+                    s.prefix,
+                    pair[1].name
+                );
+            }
+        }
+        assert!(action_count() > 20_000);
     }
 
     #[test]
-    fn ecs_config_pack_names_23_write_actions_of_the_catalog() {
-        for name in ECS_CONFIG_ACTIONS {
-            let i = index_of(name).unwrap_or_else(|| panic!("{name} missing from catalog"));
-            assert_eq!(ECS_ACTIONS[i].access, Access::Write, "{name}");
-        }
-        assert_eq!((pack("ecs-config").unwrap().actions)().len(), 23);
+    fn lookups_ignore_case() {
+        let iam = service("IAM").unwrap();
+        assert_eq!(iam.action("passrole").unwrap().name, "PassRole");
+        assert!(iam.action("PassRoles").is_none());
+        let starting: Vec<&str> = iam
+            .actions_starting_with("passr")
+            .iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(starting, ["PassRole"]);
+        assert_eq!(service("sts").unwrap().arn_services, ["iam", "sts"]);
+        assert!(service("nope").is_none());
     }
 
     #[test]
-    fn ecs_write_pack_contains_ecs_config_pack() {
-        let config = (pack("ecs-config").unwrap().actions)();
-        let write = (pack("ecs-write").unwrap().actions)();
-        assert_eq!(config.minus(write), ActionSet::EMPTY);
-        assert!(write.len() > config.len());
+    fn tracked_space_holds_every_ecs_action_and_the_edge_actions() {
+        let ecs = service("ecs").unwrap();
+        assert_eq!(tracked_of("ecs").len(), ecs.actions.len());
+        for name in ["sts:AssumeRole", "iam:PassRole", "lambda:CreateFunction"] {
+            assert!(index_of(name).is_some(), "{name}");
+        }
+        for pair in tracked().windows(2) {
+            assert!(pair[0].qualified < pair[1].qualified);
+        }
     }
 
     #[test]
@@ -233,5 +351,6 @@ mod tests {
         assert_eq!(a.len(), 3);
         assert!(ActionSet::EMPTY.is_empty());
         assert_eq!(ActionSet::all().complement(), ActionSet::EMPTY);
+        assert!(b.intersect(a).is_subset(a));
     }
 }

@@ -1,27 +1,64 @@
-//! What one policy document grants and denies of the catalog.
+//! What one policy document grants and denies of the tracked actions.
 
 use super::Grants;
-use super::pattern::expand;
-use super::resource::can_name_ecs_resource;
-use crate::catalog::ActionSet;
+use super::pattern::{Unknown, expand};
+use super::resource::can_name_resource_of;
+use crate::catalog::{self, ActionSet};
 use crate::document::{Effect, PatternList, PolicyDocument, Span, Statement};
 
-/// One Allow statement's contribution, kept to locate findings at the statement.
+/// One Allow statement's contribution, kept to locate findings at the statement and to
+/// match its resources against an account's concrete ARNs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatementGrant {
     /// 0-based position in the document's Statement list.
     pub index: usize,
     pub sid: Option<String>,
+    /// Tracked actions granted: matched by the action part, on resources that can be of
+    /// the action's service.
     pub actions: ActionSet,
     pub scoped: bool,
+    /// A non-empty `Condition`.
+    pub conditional: bool,
+    pub resources: Resources,
     /// The `Action`/`NotAction` value.
     pub span: Span,
 }
 
-/// A pattern naming our service that matches no catalog action.
+/// The resources of a statement, for matching concrete ARNs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resources {
+    /// `Resource` holds `*`.
+    Star,
+    /// `NotResource`: counts as able to name any resource (scoped).
+    Not,
+    /// ARN patterns, variables unresolved (`${aws:username}`).
+    Patterns(Vec<String>),
+}
+
+impl Resources {
+    fn of(statement: &Statement) -> Resources {
+        match &statement.resources {
+            None => Resources::Star,
+            Some(r) if r.negated => Resources::Not,
+            Some(r) if r.patterns.iter().any(|p| p.value == "*") => Resources::Star,
+            Some(r) => Resources::Patterns(r.patterns.iter().map(|p| p.value.clone()).collect()),
+        }
+    }
+}
+
+/// An unconditional Deny whose `Resource` names particular ARNs: it removes its actions
+/// for those targets only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetedDeny {
+    pub actions: ActionSet,
+    pub patterns: Vec<String>,
+}
+
+/// A pattern that names an unknown service, or no action of a known one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnknownAction {
     pub pattern: String,
+    pub kind: Unknown,
     pub span: Span,
 }
 
@@ -31,7 +68,10 @@ pub struct DocumentGrants {
     pub allowed: Grants,
     /// Actions removed by unconditional `Resource: "*"` Denies.
     pub denied: ActionSet,
-    /// Allow statements that grant at least one catalog action, in document order.
+    /// Unconditional Denies limited to named resources (actions of other services than
+    /// the monitored one, whose targets an account review knows).
+    pub targeted_denies: Vec<TargetedDeny>,
+    /// Allow statements that grant at least one tracked action, in document order.
     pub statements: Vec<StatementGrant>,
     pub unknown_actions: Vec<UnknownAction>,
 }
@@ -46,12 +86,16 @@ impl DocumentGrants {
 pub fn evaluate(document: &PolicyDocument) -> DocumentGrants {
     let mut grants = DocumentGrants::default();
     for statement in &document.statements {
-        let actions = matched_actions(&statement.actions, &mut grants.unknown_actions);
+        let matched = matched_actions(&statement.actions, &mut grants.unknown_actions);
+        if matched.is_empty() {
+            continue;
+        }
+        let actions = nameable(statement, matched);
         if actions.is_empty() {
             continue;
         }
         match statement.effect.value {
-            Effect::Allow if can_name_ecs(statement) => {
+            Effect::Allow => {
                 let scoped = is_scoped(statement);
                 grants.allowed.add(actions, scoped);
                 grants.statements.push(StatementGrant {
@@ -59,29 +103,44 @@ pub fn evaluate(document: &PolicyDocument) -> DocumentGrants {
                     sid: statement.sid.as_ref().map(|s| s.value.clone()),
                     actions,
                     scoped,
+                    conditional: has_condition(statement),
+                    resources: Resources::of(statement),
                     span: statement.actions.span,
                 });
             }
-            Effect::Allow => {}
-            Effect::Deny if denies_unconditionally(statement) => {
-                grants.denied = grants.denied.union(actions);
+            Effect::Deny if has_condition(statement) => {
+                // A conditional Deny may not apply: a linter must not hide possible
+                // access, so it removes nothing.
             }
-            // A conditional or resource-limited Deny may not apply: a linter must not hide
-            // possible access, so it removes nothing.
-            Effect::Deny => {}
+            Effect::Deny => match Resources::of(statement) {
+                Resources::Star => grants.denied = grants.denied.union(actions),
+                Resources::Patterns(patterns) => {
+                    // Only concrete targets (roles, users, policies) can be matched;
+                    // monitored actions act on resources iamlint does not enumerate.
+                    let actions = actions.minus(catalog::tracked_of(catalog::MONITORED_SERVICE));
+                    if !actions.is_empty() {
+                        grants
+                            .targeted_denies
+                            .push(TargetedDeny { actions, patterns });
+                    }
+                }
+                // A NotResource Deny may not cover the target: it removes nothing.
+                Resources::Not => {}
+            },
         }
     }
     grants
 }
 
-/// Catalog actions the Action/NotAction value covers; records unknown patterns.
+/// Tracked actions the Action/NotAction value covers; records unknown patterns.
 fn matched_actions(list: &PatternList, unknown: &mut Vec<UnknownAction>) -> ActionSet {
     let mut matched = ActionSet::EMPTY;
     for pattern in &list.patterns {
         let expansion = expand(&pattern.value);
-        if expansion.unknown {
+        if let Some(kind) = expansion.unknown {
             unknown.push(UnknownAction {
                 pattern: pattern.value.clone(),
+                kind,
                 span: pattern.span,
             });
         }
@@ -105,20 +164,32 @@ fn resource_has_star(statement: &Statement) -> bool {
         .is_some_and(|r| !r.negated && r.patterns.iter().any(|p| p.value == "*"))
 }
 
+/// The matched actions whose service's resources the statement's `Resource` can name.
 /// `NotResource` (and a trust policy's missing Resource) counts as able to.
-fn can_name_ecs(statement: &Statement) -> bool {
-    match &statement.resources {
-        Some(r) if !r.negated => r.patterns.iter().any(|p| can_name_ecs_resource(&p.value)),
-        _ => true,
+fn nameable(statement: &Statement, matched: ActionSet) -> ActionSet {
+    let patterns = match &statement.resources {
+        Some(r) if !r.negated => &r.patterns,
+        _ => return matched,
+    };
+    if patterns.iter().any(|p| p.value == "*") {
+        return matched;
     }
+    let mut out = ActionSet::EMPTY;
+    for (service, of_service) in catalog::tracked_services() {
+        let here = matched.intersect(of_service);
+        if !here.is_empty()
+            && patterns
+                .iter()
+                .any(|p| can_name_resource_of(service, &p.value))
+        {
+            out = out.union(here);
+        }
+    }
+    out
 }
 
 fn is_scoped(statement: &Statement) -> bool {
     has_condition(statement) || !resource_has_star(statement)
-}
-
-fn denies_unconditionally(statement: &Statement) -> bool {
-    !has_condition(statement) && resource_has_star(statement)
 }
 
 #[cfg(test)]
@@ -149,7 +220,7 @@ mod tests {
     #[test]
     fn allow_with_star_resource_grants_unscoped() {
         let g = grants(ALL_STAR).net();
-        assert_eq!(g.unscoped, ActionSet::all());
+        assert_eq!(g.unscoped, catalog::tracked_of("ecs"));
         assert!(g.scoped.is_empty());
     }
 
@@ -167,6 +238,11 @@ mod tests {
             r#"{"Effect":"Allow","NotAction":["ecs:Describe*","ecs:List*","s3:*"],"Resource":"*"}"#,
         )
         .net();
+        assert!(
+            g.unscoped.contains(catalog::known("iam:PassRole")),
+            "other services too"
+        );
+        let g = g.restrict_to(catalog::tracked_of("ecs"));
         let names = names(g.unscoped);
         assert!(names.contains(&"ecs:UpdateService".to_string()));
         assert!(
@@ -176,7 +252,7 @@ mod tests {
         );
         assert_eq!(
             g.unscoped,
-            crate::eval::pattern::expand("ecs:*").actions.minus(
+            catalog::tracked_of("ecs").minus(
                 crate::eval::pattern::expand("ecs:Describe*")
                     .actions
                     .union(crate::eval::pattern::expand("ecs:List*").actions)
@@ -293,7 +369,7 @@ mod tests {
         let (unscoped, _) = net(&format!(
             r#"{ALL_STAR},{{"Effect":"Deny","Action":"s3:*","Resource":"*"}}"#
         ));
-        assert_eq!(unscoped.len(), ActionSet::all().len());
+        assert_eq!(unscoped.len(), catalog::tracked_of("ecs").len());
     }
 
     #[test]
@@ -337,6 +413,9 @@ mod tests {
             .iter()
             .map(|u| u.pattern.as_str())
             .collect();
-        assert_eq!(unknown, ["ecs:UpdateServices", "ecs:DescribeClustr"]);
+        assert_eq!(
+            unknown,
+            ["ecs:UpdateServices", "s3:Nope", "ecs:DescribeClustr"]
+        );
     }
 }

@@ -56,34 +56,73 @@ fn glob<T: Copy + PartialEq>(
 /// What one action pattern means against the catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Expansion {
+    /// The tracked actions it matches.
     pub actions: ActionSet,
-    /// The pattern names our service literally (`ecs:…`, any case) but matches no
-    /// catalog action: almost always a typo such as `ecs:UpdateServices`.
-    pub unknown: bool,
+    /// Whether it names a service or an action the catalog does not have: almost always a
+    /// typo such as `ecs:UpdateServices` or `s3:GetObjcet`.
+    pub unknown: Option<Unknown>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// The service prefix (literal) is not a service of the catalog.
+    Service,
+    /// The service is known, but no action of it matches.
+    Action,
 }
 
 /// Expand `pattern` against the catalog.
 pub fn expand(pattern: &str) -> Expansion {
-    // Fast path for the common case of another service's action (`s3:Get*`): when the
-    // service part has no wildcard and is not ours, nothing can match.
-    let service = pattern.split(':').next().unwrap_or("");
-    let literal_service = !service.contains(['*', '?']);
-    if literal_service && !service.eq_ignore_ascii_case(catalog::SERVICE) {
+    let Some((service, action)) = pattern.split_once(':') else {
+        // Only `*` (or `**`) is valid without a service prefix.
         return Expansion {
-            actions: ActionSet::EMPTY,
-            unknown: false,
+            actions: matching_tracked(pattern, catalog::tracked().iter().enumerate()),
+            unknown: None,
+        };
+    };
+    if service.contains(['*', '?']) {
+        // A wildcard service part may mean any service: match every tracked action.
+        return Expansion {
+            actions: matching_tracked(pattern, catalog::tracked().iter().enumerate()),
+            unknown: None,
         };
     }
-    let actions: ActionSet = catalog::qualified_names()
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| glob_match(pattern, name))
+    let Some(info) = catalog::service(service) else {
+        return Expansion {
+            actions: ActionSet::EMPTY,
+            unknown: Some(Unknown::Service),
+        };
+    };
+    let of_service = catalog::tracked_of(info.prefix);
+    let actions = matching_tracked(
+        pattern,
+        of_service.iter().map(|i| (i, &catalog::tracked()[i])),
+    );
+    let unknown =
+        (actions.is_empty() && !matches_any_action(info, action)).then_some(Unknown::Action);
+    Expansion { actions, unknown }
+}
+
+fn matching_tracked<'a>(
+    pattern: &str,
+    candidates: impl Iterator<Item = (usize, &'a catalog::Tracked)>,
+) -> ActionSet {
+    candidates
+        .filter(|(_, t)| glob_match(pattern, &t.qualified))
         .map(|(i, _)| i)
-        .collect();
-    Expansion {
-        actions,
-        unknown: literal_service && actions.is_empty(),
-    }
+        .collect()
+}
+
+/// Whether the action part of a pattern matches some action of `service`: only the
+/// actions sharing its literal prefix are tried.
+fn matches_any_action(service: &catalog::ServiceInfo, action_pattern: &str) -> bool {
+    let literal = action_pattern
+        .find(['*', '?'])
+        .map_or(action_pattern, |end| &action_pattern[..end]);
+    service
+        .actions_starting_with(&literal.to_ascii_lowercase())
+        .iter()
+        .any(|a| glob_match(action_pattern, a.name))
 }
 
 #[cfg(test)]
@@ -131,7 +170,7 @@ mod tests {
     fn expansion_against_the_catalog() {
         assert_eq!(names("ecs:UpdateService"), ["ecs:UpdateService"]);
         assert_eq!(names("ECS:UPDATESERVICE"), ["ecs:UpdateService"]);
-        assert_eq!(expand("ecs:*").actions, ActionSet::all());
+        assert_eq!(expand("ecs:*").actions, catalog::tracked_of("ecs"));
         assert_eq!(expand("*").actions, ActionSet::all());
         assert!(names("ecs:Update*").contains(&"ecs:UpdateServicePrimaryTaskSet".to_string()));
         assert!(
@@ -142,13 +181,13 @@ mod tests {
     }
 
     #[test]
-    fn other_services_expand_to_nothing_and_are_not_unknown() {
-        for pattern in ["s3:Get*", "iam:PassRole", "ecr:*", "ec2:UpdateService"] {
+    fn untracked_actions_of_known_services_expand_to_nothing_and_are_known() {
+        for pattern in ["s3:Get*", "S3:GETOBJECT", "ecr:*", "ec2:Describe?nstances"] {
             assert_eq!(
                 expand(pattern),
                 Expansion {
                     actions: ActionSet::EMPTY,
-                    unknown: false
+                    unknown: None
                 },
                 "{pattern}"
             );
@@ -156,11 +195,24 @@ mod tests {
     }
 
     #[test]
-    fn typos_in_our_service_are_unknown() {
-        assert!(expand("ecs:UpdateServices").unknown);
-        assert!(expand("ECS:Updat3*").unknown);
-        assert!(!expand("ecs:Update*").unknown);
+    fn tracked_actions_of_other_services_expand_exactly() {
+        assert_eq!(names("iam:PassRole"), ["iam:PassRole"]);
+        assert_eq!(names("STS:assumerole"), ["sts:AssumeRole"]);
+        assert!(names("iam:Put*").contains(&"iam:PutUserPolicy".to_string()));
+        assert!(names("*").contains(&"lambda:CreateFunction".to_string()));
+        assert!(!names("ecs:*").iter().any(|n| !n.starts_with("ecs:")));
+    }
+
+    #[test]
+    fn typos_and_unknown_services_are_unknown() {
+        assert_eq!(expand("ecs:UpdateServices").unknown, Some(Unknown::Action));
+        assert_eq!(expand("ECS:Updat3*").unknown, Some(Unknown::Action));
+        assert_eq!(expand("s3:GetObjcet").unknown, Some(Unknown::Action));
+        assert_eq!(expand("iam:PassRoles").unknown, Some(Unknown::Action));
+        assert_eq!(expand("ecz:UpdateService").unknown, Some(Unknown::Service));
+        assert_eq!(expand("ecs:Update*").unknown, None);
+        assert_eq!(expand("s3:*Object").unknown, None);
         // A wildcard in the service part may mean another service: not reported.
-        assert!(!expand("e*:UpdateServices").unknown);
+        assert_eq!(expand("e*:UpdateServices").unknown, None);
     }
 }

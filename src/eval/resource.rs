@@ -1,61 +1,151 @@
-//! Can a `Resource` pattern name an ECS resource?
+//! Can a `Resource` pattern name a resource of a given service?
 //!
-//! ECS ARNs have the shape `arn:PARTITION:ecs:REGION:ACCOUNT:RESOURCE`, each field
-//! non-empty and colon-free except RESOURCE. A resource pattern is a glob (`*`, `?`,
-//! case-sensitive) whose wildcards may span colons (`arn:aws:*` names ECS ARNs too), so we
-//! read the ARN field by field with a small automaton and ask whether the glob and the
-//! ARN shape share any string: the set of automaton states reachable after each pattern
-//! token is a bitmask, a `*` closes it under "any character".
+//! ARNs have the shape `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`: PARTITION and
+//! RESOURCE are never empty, REGION and ACCOUNT are empty or not as the service's resource
+//! types say (IAM has no region, S3 neither region nor account), every field but RESOURCE
+//! is colon-free. A resource pattern is a glob (`*`, `?`, case-sensitive) whose wildcards
+//! may span colons (`arn:aws:*` names ECS ARNs too), so we read the ARN field by field
+//! with a small automaton and ask whether the glob and the ARN shape share any string: the
+//! set of automaton states reachable after each pattern token is a bitmask, a `*` closes
+//! it under "any character".
 
-/// States of the automaton for ECS ARNs; `ACCEPT` is reached inside RESOURCE.
-const ACCEPT: u32 = 15;
+use crate::catalog::{Field, ServiceInfo};
 
-/// Literal steps of the automaton: state → expected character → next state.
-const LITERALS: [(u32, char, u32); 8] = [
-    (0, 'a', 1),
-    (1, 'r', 2),
-    (2, 'n', 3),
-    (3, ':', 4),
-    (6, 'e', 7),
-    (7, 'c', 8),
-    (8, 's', 9),
-    (9, ':', 10),
-];
-
-/// Field states: (first character of the field, inside the field, state after its colon).
-const FIELDS: [(u32, u32, u32); 3] = [(4, 5, 6), (10, 11, 12), (12, 13, 14)];
-
-fn step(state: u32, c: Option<char>) -> u32 {
-    // `c == None` stands for "any character" (a `?` or one step of a `*`).
-    let mut next = 0u32;
-    for (from, expected, to) in LITERALS {
-        if from == state && c.is_none_or(|c| c == expected) {
-            next |= 1 << to;
-        }
-    }
-    for (first, inside, after) in FIELDS {
-        if state == first && c != Some(':') {
-            next |= 1 << inside;
-        }
-        if state == inside {
-            if c != Some(':') {
-                next |= 1 << inside;
-            }
-            if c.is_none_or(|c| c == ':') {
-                next |= 1 << after;
-            }
-        }
-    }
-    if state == 14 || state == ACCEPT {
-        next |= 1 << ACCEPT;
-    }
-    next
+/// One element of an ARN shape.
+#[derive(Clone, Copy)]
+enum Element {
+    Literal(u8),
+    /// A colon-free field, empty and/or non-empty as allowed.
+    Field {
+        empty: bool,
+        present: bool,
+    },
+    /// The resource part: any non-empty text.
+    Rest,
 }
 
-fn step_all(states: u32, c: Option<char>) -> u32 {
-    (0..=ACCEPT)
-        .filter(|s| states & (1 << s) != 0)
-        .fold(0, |acc, s| acc | step(s, c))
+/// The automaton of one ARN shape: element `i` has the state `2i` (before it) and `2i+1`
+/// (inside it, for fields and the rest).
+struct Shape {
+    elements: Vec<Element>,
+}
+
+impl Shape {
+    fn new(service: &str, region: Field, account: Field) -> Shape {
+        let field = |f: Field| Element::Field {
+            empty: f != Field::Present,
+            present: f != Field::Empty,
+        };
+        let mut elements: Vec<Element> = b"arn:".iter().map(|b| Element::Literal(*b)).collect();
+        elements.push(field(Field::Present));
+        elements.push(Element::Literal(b':'));
+        elements.extend(service.bytes().map(Element::Literal));
+        elements.push(Element::Literal(b':'));
+        elements.push(field(region));
+        elements.push(Element::Literal(b':'));
+        elements.push(field(account));
+        elements.push(Element::Literal(b':'));
+        elements.push(Element::Rest);
+        assert!(
+            elements.len() * 2 <= 128,
+            "ARN shape too long for the state mask"
+        );
+        Shape { elements }
+    }
+
+    fn before(i: usize) -> u128 {
+        1 << (2 * i)
+    }
+
+    fn inside(i: usize) -> u128 {
+        1 << (2 * i + 1)
+    }
+
+    /// Add the states reachable without reading: past fields that may be empty.
+    fn close(&self, mut states: u128) -> u128 {
+        for (i, element) in self.elements.iter().enumerate() {
+            let at_end_of_field = states & Self::inside(i) != 0;
+            let skippable = matches!(element, Element::Field { empty: true, .. })
+                && states & Self::before(i) != 0;
+            if matches!(element, Element::Field { .. }) && (at_end_of_field || skippable) {
+                states |= Self::before(i + 1);
+            }
+        }
+        states
+    }
+
+    /// States after reading `c` (`None`: some character of our choice).
+    fn step(&self, states: u128, c: Option<char>) -> u128 {
+        let mut next = 0u128;
+        for (i, element) in self.elements.iter().enumerate() {
+            let before = states & Self::before(i) != 0;
+            let inside = states & Self::inside(i) != 0;
+            match *element {
+                Element::Literal(b) if before && c.is_none_or(|c| c == b as char) => {
+                    next |= Self::before(i + 1);
+                }
+                Element::Literal(_) => {}
+                Element::Field { present, .. } => {
+                    if (before && present || inside) && c != Some(':') {
+                        next |= Self::inside(i);
+                    }
+                }
+                Element::Rest => {
+                    if before || inside {
+                        next |= Self::inside(i);
+                    }
+                }
+            }
+        }
+        self.close(next)
+    }
+
+    fn accepts(&self, states: u128) -> bool {
+        states & Self::inside(self.elements.len() - 1) != 0
+    }
+
+    /// Whether some ARN of this shape matches the glob `pattern`.
+    fn can_match(&self, pattern: &str) -> bool {
+        let mut states = self.close(Self::before(0));
+        for token in tokens(pattern) {
+            states = match token {
+                Token::Char(c) => self.step(states, Some(c)),
+                Token::AnyOne => self.step(states, None),
+                Token::AnyRun => {
+                    let mut closure = states;
+                    loop {
+                        let grown = closure | self.step(closure, None);
+                        if grown == closure {
+                            break closure;
+                        }
+                        closure = grown;
+                    }
+                }
+            };
+            if states == 0 {
+                return false;
+            }
+        }
+        self.accepts(states)
+    }
+}
+
+/// Whether some ARN of `service`'s resources matches the resource pattern.
+pub fn can_name_resource_of(service: &ServiceInfo, pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    service.arn_services.iter().any(|arn_service| {
+        Shape::new(arn_service, service.region, service.account).can_match(pattern)
+    })
+}
+
+/// Whether some ECS ARN matches the resource pattern.
+pub fn can_name_ecs_resource(pattern: &str) -> bool {
+    can_name_resource_of(
+        crate::catalog::service("ecs").expect("the catalog has ECS"),
+        pattern,
+    )
 }
 
 enum Token {
@@ -91,31 +181,6 @@ fn tokens(pattern: &str) -> Vec<Token> {
         rest = &rest[c.len_utf8()..];
     }
     out
-}
-
-/// Whether some ECS ARN matches the resource pattern.
-pub fn can_name_ecs_resource(pattern: &str) -> bool {
-    let mut states = 1u32; // {0}
-    for token in tokens(pattern) {
-        states = match token {
-            Token::Char(c) => step_all(states, Some(c)),
-            Token::AnyOne => step_all(states, None),
-            Token::AnyRun => {
-                let mut closure = states;
-                loop {
-                    let grown = closure | step_all(closure, None);
-                    if grown == closure {
-                        break closure;
-                    }
-                    closure = grown;
-                }
-            }
-        };
-        if states == 0 {
-            return false;
-        }
-    }
-    states & (1 << ACCEPT) != 0
 }
 
 #[cfg(test)]
@@ -173,6 +238,30 @@ mod tests {
             !ecs("arn:aws:ecs:us-east-1:123456789012:"),
             "resource part empty"
         );
+    }
+
+    #[test]
+    fn other_services_have_their_own_field_shapes() {
+        let iam = crate::catalog::service("iam").unwrap();
+        let sts = crate::catalog::service("sts").unwrap();
+        let s3 = crate::catalog::service("s3").unwrap();
+        assert!(super::can_name_resource_of(
+            iam,
+            "arn:aws:iam::123456789012:role/deploy"
+        ));
+        assert!(super::can_name_resource_of(iam, "arn:aws:iam::*:role/*"));
+        assert!(
+            !super::can_name_resource_of(iam, "arn:aws:iam:us-east-1:1:role/x"),
+            "IAM has no region"
+        );
+        assert!(!super::can_name_resource_of(iam, "arn:aws:ecs:*:*:*"));
+        assert!(
+            super::can_name_resource_of(sts, "arn:aws:iam::*:role/*"),
+            "sts acts on IAM roles"
+        );
+        assert!(super::can_name_resource_of(s3, "arn:aws:s3:::bucket/*"));
+        assert!(super::can_name_resource_of(s3, "*"));
+        assert!(!super::can_name_resource_of(s3, "arn:aws:iam::*:role/*"));
     }
 
     #[test]

@@ -1,21 +1,24 @@
-//! `unknown-action`: a pattern that names the ECS service but matches no ECS action.
+//! `unknown-action`: a pattern that names a service the catalog does not have, or matches
+//! no action of the service it names.
 
 use super::{Finding, Level, Rule};
-use crate::catalog::{self, ECS_ACTIONS};
+use crate::catalog;
 use crate::eval::DocumentGrants;
+use crate::eval::pattern::Unknown;
 use crate::source::SourceFile;
 
 pub const RULE: Rule = Rule {
     id: "unknown-action",
     name: "UnknownAction",
     level: Level::Warning,
-    summary: "An `ecs:` action pattern matches no action in the ECS catalog",
+    summary: "An action pattern names an unknown service, or matches no action of its service",
     explanation: "\
 ## unknown-action (warning)
 
-**What it means.** An `Action` or `NotAction` pattern starts with the `ecs:` service
-prefix but matches none of the ECS actions AWS publishes (iamlint's built-in catalog), for
-example `ecs:UpdateServices` or `ecs:Updat*Service`.
+**What it means.** An `Action` or `NotAction` pattern matches none of the actions AWS
+publishes for the service it names (iamlint's built-in catalog of every AWS service), for
+example `ecs:UpdateServices`, `ecs:Updat*Service` or `s3:GetObjcet`, or it names a
+service prefix that does not exist (`ecz:UpdateService`).
 
 **Why it matters.** IAM accepts such a policy and silently grants or denies nothing with
 that pattern. In a Deny or a `NotAction`, a typo means the protection you wrote does not
@@ -23,7 +26,7 @@ exist; in an Allow it hides what the author meant to grant.
 
 **How to fix.** Correct the spelling (iamlint suggests the closest action), or run
 `iamlint expand 'ecs:Pattern*'` to see what a pattern matches. If AWS added the action
-after this iamlint release, upgrade iamlint.
+or the service after this iamlint release, upgrade iamlint.
 ",
     security_severity: "3.0",
 };
@@ -32,29 +35,77 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
     grants
         .unknown_actions
         .iter()
-        .map(|unknown| Finding {
-            rule: &RULE,
-            subject: subject.to_string(),
-            message: format!("`{}` matches no ECS action", unknown.pattern),
-            actions: Vec::new(),
-            location: source.locate(unknown.span),
-            label: "unknown action".to_string(),
-            help: closest_action(&unknown.pattern).map(|name| format!("did you mean `{name}`?")),
-            fingerprint: format!("{}|{}|{}", RULE.id, source.path, unknown.pattern),
+        .map(|unknown| {
+            let (service, _) = unknown.pattern.split_once(':').unwrap_or(("", ""));
+            let (label, help) = match unknown.kind {
+                Unknown::Service => (
+                    "unknown service",
+                    closest_service(service).map(|s| format!("did you mean `{s}:`?")),
+                ),
+                Unknown::Action => (
+                    "unknown action",
+                    closest_action(&unknown.pattern).map(|name| format!("did you mean `{name}`?")),
+                ),
+            };
+            let message = message(&unknown.pattern, unknown.kind);
+            Finding {
+                rule: &RULE,
+                subject: subject.to_string(),
+                message,
+                actions: Vec::new(),
+                location: source.locate(unknown.span),
+                label: label.to_string(),
+                help,
+                fingerprint: format!("{}|{}|{}", RULE.id, source.path, unknown.pattern),
+            }
         })
         .collect()
 }
 
-/// The catalog action nearest to a mistyped pattern, when it is plausibly a typo.
+/// What is wrong with an unknown pattern, in one sentence.
+pub fn message(pattern: &str, kind: Unknown) -> String {
+    let (service, _) = pattern.split_once(':').unwrap_or(("", ""));
+    match kind {
+        Unknown::Service => {
+            format!("`{pattern}` names no AWS service: `{service}` is not a service prefix")
+        }
+        Unknown::Action => format!("`{pattern}` matches no {} action", service_label(service)),
+    }
+}
+
+/// "ECS" for the monitored service (as messages always said), else the prefix as written.
+fn service_label(service: &str) -> String {
+    if service.eq_ignore_ascii_case(catalog::MONITORED_SERVICE) {
+        "ECS".to_string()
+    } else {
+        format!("`{}`", service.to_ascii_lowercase())
+    }
+}
+
+/// The action of the pattern's service nearest to a mistyped pattern, when it is
+/// plausibly a typo.
 fn closest_action(pattern: &str) -> Option<String> {
-    let (_, action) = pattern.split_once(':')?;
+    let (service, action) = pattern.split_once(':')?;
+    let service = catalog::service(service)?;
     let action = action.to_ascii_lowercase();
-    ECS_ACTIONS
+    service
+        .actions
         .iter()
         .map(|a| (edit_distance(&action, &a.name.to_ascii_lowercase()), a.name))
         .filter(|(distance, _)| *distance <= 2.max(action.len() / 5))
         .min()
-        .map(|(_, name)| format!("{}:{name}", catalog::SERVICE))
+        .map(|(_, name)| format!("{}:{name}", service.prefix))
+}
+
+/// The service prefix nearest to an unknown one.
+fn closest_service(prefix: &str) -> Option<&'static str> {
+    let prefix = prefix.to_ascii_lowercase();
+    catalog::SERVICES
+        .iter()
+        .map(|s| (edit_distance(&prefix, s.prefix), s.prefix))
+        .filter(|(distance, _)| *distance <= 1.max(prefix.len() / 4))
+        .min()
+        .map(|(_, name)| name)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -87,6 +138,12 @@ mod tests {
             Some("ecs:UpdateService")
         );
         assert_eq!(closest_action("ecs:Frobnicate"), None);
+        assert_eq!(
+            closest_action("s3:GetObjcet").as_deref(),
+            Some("s3:GetObject")
+        );
+        assert_eq!(closest_service("lambd"), Some("lambda"));
+        assert_eq!(closest_service("frobnicator"), None);
     }
 
     #[test]

