@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod document;
 pub mod eval;
+pub mod graph;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -47,8 +47,8 @@ fn effective_access_per_principal() {
     let names: Vec<&str> = subject_names(&json);
     assert_eq!(
         names.len(),
-        8,
-        "4 users and 4 roles, groups are not subjects: {names:?}"
+        10,
+        "4 users, 4 roles and the 2 outside principals a trust policy lets in; groups are not subjects: {names:?}"
     );
     // Through the group's managed policy, default version v2 (not the newer v3, not v1).
     let alice = subject(&json, "user/alice");
@@ -59,7 +59,8 @@ fn effective_access_per_principal() {
     );
     assert_eq!(
         alice["granted_by"]["ecs:UpdateService"],
-        json!(["arn:aws:iam::111122223333:policy/EcsDeploy"])
+        json!(["group/deployers:arn:aws:iam::111122223333:policy/EcsDeploy"]),
+        "a group's managed policy names the group"
     );
     // A condition makes it scoped.
     let bob = subject(&json, "user/bob");
@@ -303,7 +304,16 @@ fn incomplete_dumps_are_errors_not_partial_reports() {
         .filter(|f| f["rule"] == "invalid-policy")
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect();
-    assert!(messages.contains(&"arn:aws:iam::111122223333:user/carol refers to managed policy arn:aws:iam::aws:policy/AmazonECS_FullAccess, which is not in the dump (pass every page, and do not filter out entity types)".to_string()), "{messages:?}");
+    // A customer managed policy a group attaches: the error names the group.
+    assert!(messages.contains(&"arn:aws:iam::111122223333:group/deployers refers to managed policy arn:aws:iam::111122223333:policy/EcsDeploy, which is not in the dump (pass every page, and do not filter out entity types)".to_string()), "{messages:?}");
+    // An AWS managed policy the page lacks is known from the bundled table: no error,
+    // and carol's access from it is evaluated exactly.
+    assert!(!messages.iter().any(|m| m.contains("AmazonECS_FullAccess")), "{messages:?}");
+    let carol = subject(&half.json(), "user/carol").clone();
+    assert_eq!(
+        carol["granted_by"]["ecs:UpdateService"],
+        json!(["arn:aws:iam::aws:policy/AmazonECS_FullAccess"])
+    );
 }
 
 #[test]

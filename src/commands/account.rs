@@ -1,22 +1,25 @@
-//! `iamlint account`: who in an AWS account (users and roles, not on the privileged list)
-//! can make the monitored ECS changes, with the policies that grant it.
+//! `iamlint account`: who in an AWS account (users and roles, not on the privileged list,
+//! and the outside principals its trust policies let in) can make the monitored ECS
+//! changes — directly, or by becoming another principal — with the policies and paths.
 //!
-//! A principal's effective access: its inline and attached policies (for users, also
-//! those of each of its groups), cut by its permissions boundary when it has one and by
-//! the SCPs when given, minus any unconditional Deny in any of them. Only the default
-//! version of a managed policy counts. Each managed policy is evaluated once.
+//! The command only orchestrates: the dump is read into an account model
+//! ([`graph::Account`]), effective access comes from [`crate::eval`], the paths from
+//! [`crate::graph`], findings from [`crate::rules`].
 
+use crate::catalog::managed;
 use crate::config::Settings;
 use crate::document::source::decode;
-use crate::document::{DocumentKind, Effect, PolicyError, policy::parse_policy_text};
-use crate::eval::{DocumentGrants, effective_access, evaluate};
-use crate::report::{Report, Subject, SubjectKind};
+use crate::document::{DocumentKind, PolicyDocument, PolicyError, policy::parse_policy_text};
+use crate::eval::{DocumentGrants, Identity, Policies, evaluate};
+use crate::graph::{self, Graph, PrincipalKind};
+use crate::report::{AccessPath, AccessStep, Report, Subject, SubjectKind};
 use crate::rules::ecs_config_change::{self, GrantingDocument};
-use crate::rules::{invalid_policy, unknown_action};
+use crate::rules::{ecs_config_change_indirect, invalid_policy, unknown_action};
 use crate::source::SourceFile;
 use crate::source::dump::{Document, Dump, Principal};
 use crate::source::files::read_limited;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +32,19 @@ const MAX_DUMP_SIZE: u64 = 2 * 1024 * 1024 * 1024;
 pub struct Options {
     /// Report service-linked roles like any other role (default: they are privileged).
     pub include_service_linked: bool,
+}
+
+/// A policy document evaluated once, with the name reports give it and its source.
+struct Evaluated {
+    label: String,
+    source: usize,
+    grants: DocumentGrants,
+}
+
+/// A managed policy, from the dump or from the bundled AWS managed policies.
+struct Managed {
+    source: usize,
+    grants: DocumentGrants,
 }
 
 /// Review the dump held in `pages` (one text per page, each named by its path).
@@ -45,181 +61,427 @@ pub fn review(
             invalid(&mut report, &page.path, page, &error.errors);
         }
     }
-    let scps = read_scps(scp_paths, settings, &mut report);
+    let mut sources = pages;
+    let scps = read_scps(scp_paths, settings, &mut report, &mut sources);
     let scp_grants: Vec<&DocumentGrants> = scps.iter().map(|(_, g)| g).collect();
     let privileged = privileged_matcher(&settings.privileged_globs);
 
-    let managed: HashMap<&str, (&crate::source::dump::ManagedPolicy, DocumentGrants)> = dump
+    // Managed policies, each evaluated once; AWS managed ones the dump lacks come from
+    // the bundled table (parsed only when named).
+    let mut managed: HashMap<String, Managed> = dump
         .policies
         .iter()
-        .map(|p| (p.arn.as_str(), (p, evaluate(&p.document.document))))
+        .map(|p| {
+            (
+                p.arn.clone(),
+                Managed {
+                    source: p.document.page,
+                    grants: evaluate(&p.document.document),
+                },
+            )
+        })
         .collect();
-    for (policy, grants) in managed.values() {
-        let source = &pages[policy.document.page];
+    for policy in &dump.policies {
+        let source = &sources[policy.document.page];
+        let grants = &managed[&policy.arn].grants;
         report
             .findings
             .extend(unknown_action::check(&policy.arn, source, grants));
     }
-    // Groups' inline policies, evaluated once for all their members.
-    let groups: HashMap<&str, (&Principal, Vec<Evaluated>)> = dump
+    let named = dump
+        .users
+        .iter()
+        .chain(&dump.groups)
+        .chain(&dump.roles)
+        .flat_map(|p| p.attached.iter().chain(p.boundary.as_ref()));
+    for arn in named {
+        if managed.contains_key(arn.as_str()) || !managed::is_aws_managed(arn) {
+            continue;
+        }
+        if let Some(text) = managed::document(arn) {
+            if let Ok(document) = parse_policy_text(text, DocumentKind::Identity) {
+                sources.push(SourceFile::new(format!("<aws-managed>/{arn}"), text));
+                let source = sources.len() - 1;
+                let grants = evaluate(&document);
+                managed.insert(arn.clone(), Managed { source, grants });
+            }
+        }
+    }
+
+    // Groups: inline policies evaluated once for all members; attached ones by label.
+    let group_inline: Vec<Vec<Evaluated>> = dump
         .groups
         .iter()
         .map(|group| {
-            let inline: Vec<Evaluated> = group
+            group
                 .inline
                 .iter()
                 .map(|p| {
-                    Evaluated::new(
+                    evaluated(
                         format!("group/{}:inline:{}", group.name, p.name),
                         &p.document,
                     )
                 })
-                .collect();
-            (group.name.as_str(), (group, inline))
+                .collect()
         })
         .collect();
-    for (group, inline) in groups.values() {
+    for (group, inline) in dump.groups.iter().zip(&group_inline) {
         for evaluated in inline {
-            report_unknown(&mut report, &group.arn, &pages, evaluated);
+            report_unknown(&mut report, &group.arn, &sources, evaluated);
+        }
+        for arn in &group.attached {
+            if !managed.contains_key(arn.as_str()) {
+                missing(
+                    &mut report,
+                    &group.arn,
+                    &sources,
+                    &format!("managed policy {arn}"),
+                );
+            }
         }
     }
+    let group_index: HashMap<&str, usize> = dump
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.name.as_str(), i))
+        .collect();
+    let group_labels: Vec<Vec<String>> = dump
+        .groups
+        .iter()
+        .map(|g| {
+            g.attached
+                .iter()
+                .map(|arn| format!("group/{}:{arn}", g.name))
+                .collect()
+        })
+        .collect();
 
-    let principals = dump
+    // Principals' own inline policies.
+    let entries: Vec<(&Principal, SubjectKind)> = dump
         .users
         .iter()
         .map(|p| (p, SubjectKind::User))
-        .chain(dump.roles.iter().map(|p| (p, SubjectKind::Role)));
-    for (principal, kind) in principals {
-        let own: Vec<Evaluated> = principal
-            .inline
-            .iter()
-            .map(|p| Evaluated::new(format!("inline:{}", p.name), &p.document))
-            .collect();
-        for evaluated in &own {
-            report_unknown(&mut report, &principal.arn, &pages, evaluated);
+        .chain(dump.roles.iter().map(|p| (p, SubjectKind::Role)))
+        .collect();
+    let own_inline: Vec<Vec<Evaluated>> = entries
+        .iter()
+        .map(|(p, _)| {
+            p.inline
+                .iter()
+                .map(|i| evaluated(format!("inline:{}", i.name), &i.document))
+                .collect()
+        })
+        .collect();
+    for ((principal, _), inline) in entries.iter().zip(&own_inline) {
+        for evaluated in inline {
+            report_unknown(&mut report, &principal.arn, &sources, evaluated);
         }
-        // Identity policies: own inline, groups' inline, then every attached one.
-        let mut identity: Vec<(&str, usize, &DocumentGrants)> = own
+    }
+
+    // The account model.
+    let mut model = graph::Account {
+        principals: Vec::new(),
+        groups: Vec::new(),
+        monitored: settings.monitored,
+    };
+    for (group, (inline, labels)) in dump
+        .groups
+        .iter()
+        .zip(group_inline.iter().zip(&group_labels))
+    {
+        let mut identity: Vec<Identity> = inline
             .iter()
-            .map(|e| (e.label.as_str(), e.page, &e.grants))
+            .map(|e| Identity {
+                label: &e.label,
+                grants: &e.grants,
+            })
             .collect();
-        let mut attached: Vec<&str> = principal.attached.iter().map(String::as_str).collect();
-        for group_name in &principal.groups {
-            match groups.get(group_name.as_str()) {
-                Some((group, inline)) => {
-                    identity.extend(inline.iter().map(|e| (e.label.as_str(), e.page, &e.grants)));
-                    attached.extend(group.attached.iter().map(String::as_str));
+        let mut identity_sources: Vec<usize> = inline.iter().map(|e| e.source).collect();
+        for (arn, label) in group.attached.iter().zip(labels) {
+            if let Some(m) = managed.get(arn.as_str()) {
+                identity.push(Identity {
+                    label,
+                    grants: &m.grants,
+                });
+                identity_sources.push(m.source);
+            }
+        }
+        model.groups.push(graph::Group {
+            arn: group.arn.clone(),
+            name: group.name.clone(),
+            identity,
+            identity_sources,
+        });
+    }
+    let mut trust_lists = Vec::new();
+    for ((principal, kind), inline) in entries.iter().zip(&own_inline) {
+        let mut identity: Vec<Identity> = inline
+            .iter()
+            .map(|e| Identity {
+                label: &e.label,
+                grants: &e.grants,
+            })
+            .collect();
+        let mut identity_sources: Vec<usize> = inline.iter().map(|e| e.source).collect();
+        let mut customer: Vec<String> = Vec::new();
+        let mut groups = Vec::new();
+        for arn in &principal.attached {
+            match managed.get(arn.as_str()) {
+                Some(m) => {
+                    identity.push(Identity {
+                        label: arn,
+                        grants: &m.grants,
+                    });
+                    identity_sources.push(m.source);
+                    if !managed::is_aws_managed(arn) {
+                        customer.push(arn.clone());
+                    }
                 }
                 None => missing(
                     &mut report,
-                    principal,
-                    &pages,
-                    &format!("group {group_name}"),
-                ),
-            }
-        }
-        attached.sort_unstable();
-        attached.dedup();
-        for arn in attached {
-            match managed.get(arn) {
-                Some((policy, grants)) => identity.push((arn, policy.document.page, grants)),
-                None => missing(
-                    &mut report,
-                    principal,
-                    &pages,
+                    &principal.arn,
+                    &sources,
                     &format!("managed policy {arn}"),
                 ),
             }
         }
+        for group_name in &principal.groups {
+            let Some(&g) = group_index.get(group_name.as_str()) else {
+                missing(
+                    &mut report,
+                    &principal.arn,
+                    &sources,
+                    &format!("group {group_name}"),
+                );
+                continue;
+            };
+            groups.push(g);
+            identity.extend(model.groups[g].identity.iter().copied());
+            identity_sources.extend(&model.groups[g].identity_sources);
+            for arn in &dump.groups[g].attached {
+                if managed.contains_key(arn.as_str()) && !managed::is_aws_managed(arn) {
+                    customer.push(arn.clone());
+                }
+            }
+        }
+        customer.sort();
+        customer.dedup();
         let boundary = principal
             .boundary
             .as_deref()
             .and_then(|arn| match managed.get(arn) {
-                Some((_, grants)) => Some(grants),
+                Some(m) => Some(&m.grants),
                 None => {
                     missing(
                         &mut report,
-                        principal,
-                        &pages,
+                        &principal.arn,
+                        &sources,
                         &format!("permissions boundary {arn}"),
                     );
                     None
                 }
             });
-        let identity_grants: Vec<&DocumentGrants> = identity.iter().map(|(_, _, g)| *g).collect();
-        let access = effective_access(&identity_grants, boundary, &scp_grants)
-            .restrict_to(settings.monitored);
-
         let is_privileged = (!options.include_service_linked
             && principal.path.starts_with(SERVICE_LINKED_PATH))
             || [&principal.arn, &principal.name, &principal.path]
                 .iter()
                 .any(|s| privileged.is_match(s.as_str()));
+        trust_lists.push(principal.trust.as_ref().map(trusted_by));
+        model.principals.push(graph::Principal {
+            arn: principal.arn.clone(),
+            name: principal.name.clone(),
+            kind: if *kind == SubjectKind::User {
+                PrincipalKind::User
+            } else {
+                PrincipalKind::Role
+            },
+            account: principal.arn.split(':').nth(4).unwrap_or("").to_string(),
+            policies: Policies {
+                identity,
+                boundary,
+                scps: &scp_grants,
+            },
+            trust: principal.trust.as_ref().map(|t| (&t.document, t.page)),
+            groups,
+            attached_customer_policies: customer,
+            identity_sources,
+            privileged: is_privileged,
+        });
+    }
+    add_externals(&mut model, &privileged);
+
+    // Transitive access, for every non-privileged principal, in parallel.
+    let graph = Graph::build(&model);
+    let reaches: Vec<Option<graph::Reach>> = (0..model.principals.len())
+        .into_par_iter()
+        .map(|i| (!model.principals[i].privileged).then(|| graph.reach(i)))
+        .collect();
+
+    let locate = |origin: graph::Origin| sources.get(origin.source).map(|s| s.locate(origin.span));
+    for (i, principal) in model.principals.iter().enumerate() {
+        let node = graph.plain(i);
+        let access = graph.access(node);
+        let reach = reaches[i].as_ref();
+        let kind = match principal.kind {
+            PrincipalKind::User => SubjectKind::User,
+            PrincipalKind::Role => SubjectKind::Role,
+            PrincipalKind::External => SubjectKind::External,
+        };
         let mut granted_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for action in access.all().iter() {
-            let by = identity
+            let by = principal
+                .policies
+                .identity
                 .iter()
-                .filter(|(_, _, g)| g.statements.iter().any(|s| s.actions.contains(action)))
-                .map(|(label, _, _)| label.to_string())
+                .filter(|id| {
+                    id.grants
+                        .statements
+                        .iter()
+                        .any(|s| s.actions.contains(action))
+                })
+                .map(|id| id.label.to_string())
                 .collect();
             granted_by.insert(crate::catalog::qualified_name(action), by);
         }
+        let reachable = reach.map_or(access, |r| r.reachable);
+        // Every principal reviewed for paths (the non-privileged) lists them, even none.
+        let paths: Option<Vec<AccessPath>> =
+            reach.map(|r| r.paths.iter().map(|p| access_path(&graph, p)).collect());
         report.subjects.push(Subject {
             name: principal.arn.clone(),
             kind,
-            privileged: is_privileged,
+            privileged: principal.privileged,
             allowed: access.unscoped.names(),
             scoped: access.scoped.names(),
-            granted_by: Some(granted_by),
-            trusted_by: principal.trust.as_ref().map(trusted_by),
+            reachable: reachable.all().names(),
+            paths,
+            granted_by: (kind != SubjectKind::External).then_some(granted_by),
+            trusted_by: trust_lists.get(i).cloned().flatten(),
         });
-        if !is_privileged {
-            let documents: Vec<GrantingDocument> = identity
+        if principal.privileged {
+            continue;
+        }
+        let documents: Vec<GrantingDocument> = principal
+            .policies
+            .identity
+            .iter()
+            .zip(&principal.identity_sources)
+            .map(|(id, source)| GrantingDocument {
+                source: &sources[*source],
+                grants: id.grants,
+            })
+            .collect();
+        report
+            .findings
+            .extend(ecs_config_change::check(&principal.arn, access, &documents));
+        if let Some(reach) = reach {
+            let paths: Vec<AccessPath> =
+                reach.paths.iter().map(|p| access_path(&graph, p)).collect();
+            let evidence: Vec<Vec<graph::Origin>> = reach
+                .paths
                 .iter()
-                .map(|(_, page, grants)| GrantingDocument {
-                    source: &pages[*page],
-                    grants,
+                .map(|p| {
+                    p.steps
+                        .iter()
+                        .flat_map(|(_, e)| e.evidence.clone())
+                        .collect()
                 })
                 .collect();
-            report
-                .findings
-                .extend(ecs_config_change::check(&principal.arn, access, &documents));
+            report.findings.extend(ecs_config_change_indirect::check(
+                &principal.arn,
+                reach,
+                &paths,
+                &evidence,
+                &locate,
+                &sources[0],
+            ));
         }
     }
-    for page in pages {
-        report.sources.insert(page.path.clone(), Arc::new(page));
-    }
-    for (source, _) in scps {
+    for source in sources {
         report.sources.insert(source.path.clone(), Arc::new(source));
     }
     crate::commands::check::apply_ignores(&mut report, settings);
     report.sort();
     // Freeing a large account's model piece by piece costs more than the review itself;
     // the process ends right after the report is written, and the OS reclaims it whole.
+    std::mem::forget(graph);
+    std::mem::forget(model);
+    std::mem::forget(managed);
     std::mem::forget(dump);
     report
 }
 
-/// An inline policy evaluated, with the name reports give it.
-struct Evaluated {
-    label: String,
-    page: usize,
-    grants: DocumentGrants,
+/// The outside principals trust policies let in, as principals without policies.
+fn add_externals(model: &mut graph::Account, privileged: &GlobSet) {
+    let own: Vec<String> = {
+        let mut own: Vec<String> = model.principals.iter().map(|p| p.account.clone()).collect();
+        own.sort();
+        own.dedup();
+        own
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut externals = Vec::new();
+    for principal in &model.principals {
+        let Some((trust, _)) = principal.trust else {
+            continue;
+        };
+        for (id, kind) in graph::trust::external_entries(trust, &own) {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id.clone());
+            let account = match &kind {
+                graph::trust::ExternalKind::Aws(account) => account.clone(),
+                _ => String::new(),
+            };
+            externals.push(graph::Principal {
+                privileged: privileged.is_match(&id),
+                arn: id.clone(),
+                name: id,
+                kind: PrincipalKind::External,
+                account,
+                policies: Policies::default(),
+                trust: None,
+                groups: Vec::new(),
+                attached_customer_policies: Vec::new(),
+                identity_sources: Vec::new(),
+            });
+        }
+    }
+    model.principals.extend(externals);
 }
 
-impl Evaluated {
-    fn new(label: String, document: &Document) -> Evaluated {
-        Evaluated {
-            label,
-            page: document.page,
-            grants: evaluate(&document.document),
-        }
+fn access_path(graph: &Graph, path: &graph::PathResult) -> AccessPath {
+    AccessPath {
+        actions: path.actions.names(),
+        scoped: path.scoped,
+        steps: path
+            .steps
+            .iter()
+            .map(|(from, edge)| AccessStep {
+                kind: edge.kind.as_str(),
+                id: edge.id.clone(),
+                from: graph.describe(*from),
+                to: graph.describe(edge.to),
+                permissions: edge.permissions.clone(),
+                granted_by: edge.granted_by.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn evaluated(label: String, document: &Document) -> Evaluated {
+    Evaluated {
+        label,
+        source: document.page,
+        grants: evaluate(&document.document),
     }
 }
 
 /// Unknown actions of an inline policy, reported once, about its owner.
-fn report_unknown(report: &mut Report, owner: &str, pages: &[SourceFile], evaluated: &Evaluated) {
-    for mut finding in unknown_action::check(owner, &pages[evaluated.page], &evaluated.grants) {
+fn report_unknown(report: &mut Report, owner: &str, sources: &[SourceFile], evaluated: &Evaluated) {
+    for mut finding in unknown_action::check(owner, &sources[evaluated.source], &evaluated.grants) {
         finding.message = format!("{}: {}", evaluated.label, finding.message);
         report.findings.push(finding);
     }
@@ -227,11 +489,14 @@ fn report_unknown(report: &mut Report, owner: &str, pages: &[SourceFile], evalua
 
 /// The principals a role's trust policy allows, as `Type:id` (`Service:ecs-tasks.amazonaws.com`).
 fn trusted_by(trust: &Document) -> Vec<String> {
+    trusted_by_document(&trust.document)
+}
+
+fn trusted_by_document(trust: &PolicyDocument) -> Vec<String> {
     let mut out: Vec<String> = trust
-        .document
         .statements
         .iter()
-        .filter(|s| s.effect.value == Effect::Allow)
+        .filter(|s| s.effect.value == crate::document::Effect::Allow)
         .filter_map(|s| s.principals.as_ref())
         .flat_map(|p| {
             let prefix = if p.negated { "NotPrincipal " } else { "" };
@@ -258,11 +523,13 @@ fn privileged_matcher(globs: &[String]) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// Read the SCP files; each readable one is appended to `sources`.
 fn read_scps(
     paths: &[PathBuf],
     settings: &Settings,
     report: &mut Report,
-) -> Vec<(SourceFile, DocumentGrants)> {
+    sources: &mut Vec<SourceFile>,
+) -> Vec<(usize, DocumentGrants)> {
     let mut out = Vec::new();
     for path in paths {
         let name = crate::source::files::display_path(path);
@@ -277,15 +544,20 @@ fn read_scps(
                     &source,
                     &format!("cannot read: {reason}"),
                 ));
+                report.sources.insert(name, Arc::new(source));
                 continue;
             }
         };
         match parse_policy_text(&source.text, DocumentKind::Identity) {
             Ok(document) => {
                 let grants = evaluate(&document);
-                out.push((source, grants));
+                sources.push(source);
+                out.push((sources.len() - 1, grants));
             }
-            Err(errors) => invalid(report, &name, &source, &errors),
+            Err(errors) => {
+                invalid(report, &name, &source, &errors);
+                report.sources.insert(name, Arc::new(source));
+            }
         }
     }
     out
@@ -299,16 +571,15 @@ fn invalid(report: &mut Report, subject: &str, source: &SourceFile, errors: &[Po
     );
 }
 
-/// A principal refers to something the dump lacks: the review would be incomplete.
-fn missing(report: &mut Report, principal: &Principal, pages: &[SourceFile], what: &str) {
-    let source = pages.first().expect("a dump has pages");
+/// An entity refers to something the dump lacks: the review would be incomplete.
+fn missing(report: &mut Report, owner: &str, sources: &[SourceFile], what: &str) {
+    let source = sources.first().expect("a dump has pages");
     let message = format!(
-        "{} refers to {what}, which is not in the dump (pass every page, and do not filter out entity types)",
-        principal.arn
+        "{owner} refers to {what}, which is not in the dump (pass every page, and do not filter out entity types)"
     );
     let label = "this dump is incomplete";
     report.findings.push(invalid_policy::located(
-        &principal.arn,
+        owner,
         source,
         &message,
         label,

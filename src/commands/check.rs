@@ -48,6 +48,8 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
         privileged: settings.privileged.is_match(&name),
         allowed: Vec::new(),
         scoped: Vec::new(),
+        reachable: Vec::new(),
+        paths: None,
         granted_by: None,
         trusted_by: None,
     };
@@ -113,6 +115,7 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
     let access = effective_access(&[&grants], None, &[]).restrict_to(settings.monitored);
     subject.allowed = access.unscoped.names();
     subject.scoped = access.scoped.names();
+    subject.reachable = access.all().names();
     let mut findings = unknown_action::check(&name, &source, &grants);
     if !subject.privileged {
         let documents = [GrantingDocument {

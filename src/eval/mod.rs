@@ -1,12 +1,15 @@
-//! Evaluation: what a policy document grants of the catalog ([`document`]), and what a
-//! subject can do once all its documents, boundary and SCPs are combined ([`Grants`]).
+//! Evaluation: what a policy document grants of the tracked actions ([`document`]), and
+//! what a principal can do once all its documents, boundary and SCPs are combined
+//! ([`access`]).
 
+pub mod access;
 pub mod document;
 pub mod pattern;
 pub mod resource;
 
 use crate::catalog::ActionSet;
 
+pub use access::{Allowed, Identity, Policies, Variables, effective_access};
 pub use document::{DocumentGrants, StatementGrant, UnknownAction, evaluate};
 
 /// Actions granted, split by strength. The two sets are disjoint: an action granted
@@ -63,37 +66,6 @@ impl Grants {
     pub fn all(&self) -> ActionSet {
         self.unscoped.union(self.scoped)
     }
-}
-
-/// A principal's effective access (IAM policy evaluation, reduced to what a linter can
-/// know): the union of its identity policies, cut by its permissions boundary when it
-/// has one and by the organization's SCPs when they are known, minus every unconditional
-/// explicit Deny in any of them.
-///
-/// SCPs are given as one flat set: their Allows are united (as at one level of the
-/// organization), their unconditional Denies all apply.
-pub fn effective_access(
-    identity: &[&DocumentGrants],
-    boundary: Option<&DocumentGrants>,
-    scps: &[&DocumentGrants],
-) -> Grants {
-    let united = |docs: &[&DocumentGrants]| {
-        docs.iter()
-            .fold(Grants::default(), |acc, d| acc.union(d.allowed))
-    };
-    let mut grants = united(identity);
-    if let Some(boundary) = boundary {
-        grants = grants.within(boundary.allowed);
-    }
-    if !scps.is_empty() {
-        grants = grants.within(united(scps));
-    }
-    let denied = identity
-        .iter()
-        .chain(boundary.as_ref())
-        .chain(scps)
-        .fold(ActionSet::EMPTY, |acc, d| acc.union(d.denied));
-    grants.minus(denied)
 }
 
 #[cfg(test)]

@@ -140,6 +140,101 @@ pub fn can_name_resource_of(service: &ServiceInfo, pattern: &str) -> bool {
     })
 }
 
+/// Whether the resource pattern matches the concrete ARN `arn` (case-sensitive glob),
+/// with the policy variables known for the principal resolved; unknown ones match
+/// anything.
+pub fn arn_matches(pattern: &str, arn: &str, vars: &super::Variables) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?', '$']) {
+        return pattern == arn;
+    }
+    let mut pattern_tokens = Vec::new();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("${") {
+            if let Some(end) = after.find('}') {
+                let name = &after[..end];
+                match (name, vars.value(name)) {
+                    ("*", _) => pattern_tokens.push(Token::Char('*')),
+                    ("?", _) => pattern_tokens.push(Token::Char('?')),
+                    ("$", _) => pattern_tokens.push(Token::Char('$')),
+                    (_, Some(value)) => pattern_tokens.extend(value.chars().map(Token::Char)),
+                    (_, None) => pattern_tokens.push(Token::AnyRun),
+                }
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        let c = rest.chars().next().expect("not empty");
+        pattern_tokens.push(match c {
+            '*' => Token::AnyRun,
+            '?' => Token::AnyOne,
+            c => Token::Char(c),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    let text: Vec<char> = arn.chars().collect();
+    glob_tokens(&pattern_tokens, &text)
+}
+
+/// The one ARN a resource pattern names once the principal's variables are resolved, or
+/// `None` when a wildcard (or an unknown variable) remains.
+pub fn literal_arn(pattern: &str, vars: &super::Variables) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("${") {
+            let end = after.find('}')?;
+            match &after[..end] {
+                "*" | "?" | "$" => out.push_str(&after[..end]),
+                name => out.push_str(vars.value(name)?),
+            }
+            rest = &after[end + 1..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        if c == '*' || c == '?' {
+            return None;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out)
+}
+
+/// Greedy glob over tokens, remembering the last `*` (as `pattern::glob_match` does).
+fn glob_tokens(pattern: &[Token], text: &[char]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(Token::AnyRun) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Token::AnyOne) => {
+                p += 1;
+                t += 1;
+            }
+            Some(Token::Char(c)) if *c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|t| matches!(t, Token::AnyRun))
+}
+
 /// Whether some ECS ARN matches the resource pattern.
 pub fn can_name_ecs_resource(pattern: &str) -> bool {
     can_name_resource_of(
@@ -262,6 +357,58 @@ mod tests {
         assert!(super::can_name_resource_of(s3, "arn:aws:s3:::bucket/*"));
         assert!(super::can_name_resource_of(s3, "*"));
         assert!(!super::can_name_resource_of(s3, "arn:aws:iam::*:role/*"));
+    }
+
+    #[test]
+    fn concrete_arns_match_with_variables_resolved() {
+        use super::arn_matches;
+        let alice = crate::eval::Variables {
+            username: Some("alice".into()),
+            account: Some("111122223333".into()),
+        };
+        let role = "arn:aws:iam::111122223333:role/deploy";
+        assert!(arn_matches("*", role, &alice));
+        assert!(arn_matches(role, role, &alice));
+        assert!(arn_matches("arn:aws:iam::*:role/dep*", role, &alice));
+        assert!(arn_matches(
+            "arn:aws:iam::111122223333:role/?eploy",
+            role,
+            &alice
+        ));
+        assert!(
+            !arn_matches("arn:aws:iam::111122223333:role/Deploy", role, &alice),
+            "case-sensitive"
+        );
+        assert!(!arn_matches("arn:aws:iam::*:role/deploy-*", role, &alice));
+        let user = "arn:aws:iam::111122223333:user/alice";
+        assert!(arn_matches(
+            "arn:aws:iam::*:user/${aws:username}",
+            user,
+            &alice
+        ));
+        assert!(!arn_matches(
+            "arn:aws:iam::*:user/${aws:username}",
+            "arn:aws:iam::111122223333:user/bob",
+            &alice
+        ));
+        assert!(arn_matches(
+            "arn:aws:iam::${aws:PrincipalAccount}:user/*",
+            user,
+            &alice
+        ));
+        // Unknown variables match anything; escapes are literal.
+        assert!(arn_matches(
+            "arn:aws:iam::*:user/${aws:userid}",
+            user,
+            &alice
+        ));
+        let nobody = crate::eval::Variables::default();
+        assert!(arn_matches(
+            "arn:aws:iam::*:user/${aws:username}",
+            user,
+            &nobody
+        ));
+        assert!(!arn_matches("arn:aws:iam::*:user/${*}", user, &alice));
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum SubjectKind {
     File,
     User,
     Role,
+    /// Outside the account: another account's principal, `*`, a SAML or OIDC provider
+    /// that a trust policy lets in.
+    External,
 }
 
 /// One checked subject with its monitored access, whether or not it has findings.
@@ -33,12 +36,69 @@ pub struct Subject {
     pub allowed: Vec<String>,
     /// Monitored actions granted only scoped.
     pub scoped: Vec<String>,
+    /// Monitored actions it can cause directly or through paths (a superset of
+    /// `allowed` ∪ `scoped`), sorted.
+    pub reachable: Vec<String>,
+    /// Account review: the shortest explanation of each action reached through a path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<AccessPath>>,
     /// Account review: for each granted action, the policies that grant it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<BTreeMap<String, Vec<String>>>,
     /// Account review, roles: the principals their trust policy names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_by: Option<Vec<String>>,
+}
+
+/// A chain of steps by which a principal becomes able to make `actions`.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessPath {
+    pub actions: Vec<String>,
+    pub scoped: bool,
+    pub steps: Vec<AccessStep>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessStep {
+    /// `assume-role` or `escalation`.
+    pub kind: &'static str,
+    /// The catalog path id: `sts-001`, `iam-005`, `lambda-001`, …
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub permissions: Vec<&'static str>,
+    pub granted_by: Vec<String>,
+}
+
+impl AccessPath {
+    /// `assume role/deploy → ecs:UpdateService`, `iam-008 → user/alice (unrestricted) → …`.
+    pub fn compact(&self) -> String {
+        let mut text = String::new();
+        for step in &self.steps {
+            let to = short_arn(&step.to);
+            match step.kind {
+                "assume-role" => text.push_str(&format!("assume {to} → ")),
+                _ => text.push_str(&format!("{} → {to} → ", step.id)),
+            }
+        }
+        let shown: Vec<&str> = self.actions.iter().take(2).map(String::as_str).collect();
+        text.push_str(&shown.join(", "));
+        if self.actions.len() > 2 {
+            text.push_str(&format!(" (+{} more)", self.actions.len() - 2));
+        }
+        text
+    }
+}
+
+/// `role/deploy` for `arn:aws:iam::1:role/deploy` (suffixes such as " (unrestricted)" kept).
+pub fn short_arn(arn: &str) -> &str {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "iam", _, _, resource] if !resource.is_empty() && *resource != "root" => {
+            let start = arn.len() - resource.len();
+            &arn[start..]
+        }
+        _ => arn,
+    }
 }
 
 #[derive(Default)]

@@ -3,7 +3,7 @@
 
 use super::human::{self, Options};
 use super::{Report, SubjectKind};
-use crate::rules::ecs_config_change;
+use crate::rules::{ecs_config_change, ecs_config_change_indirect};
 use std::io::{self, Write};
 
 /// At most this many actions are named in a cell; the JSON report has them all.
@@ -22,10 +22,10 @@ fn actions_cell(actions: &[String]) -> String {
 }
 
 pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<[String; 5]> = report
+    let rows: Vec<[String; 6]> = report
         .subjects
         .iter()
-        .filter(|s| !s.privileged && (!s.allowed.is_empty() || !s.scoped.is_empty()))
+        .filter(|s| !s.privileged && !s.reachable.is_empty())
         .map(|s| {
             let mut policies: Vec<&str> = s
                 .granted_by
@@ -38,20 +38,40 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
                 SubjectKind::User => "user",
                 SubjectKind::Role => "role",
                 SubjectKind::File => "file",
+                SubjectKind::External => "external",
+            };
+            let via = match s.paths.as_deref() {
+                None | Some([]) => "-".to_string(),
+                Some([only]) => only.compact(),
+                Some([first, rest @ ..]) => {
+                    format!("{} (+{} more paths)", first.compact(), rest.len())
+                }
             };
             [
                 kind.into(),
                 s.name.clone(),
                 actions_cell(&s.allowed),
                 actions_cell(&s.scoped),
-                policies.join(", "),
+                via,
+                if policies.is_empty() {
+                    "-".to_string()
+                } else {
+                    policies.join(", ")
+                },
             ]
         })
         .collect();
     if !rows.is_empty() {
-        let header =
-            ["KIND", "PRINCIPAL", "UNSCOPED", "SCOPED ONLY", "GRANTED BY"].map(String::from);
-        let widths: Vec<usize> = (0..4)
+        let header = [
+            "KIND",
+            "PRINCIPAL",
+            "UNSCOPED",
+            "SCOPED ONLY",
+            "VIA",
+            "GRANTED BY",
+        ]
+        .map(String::from);
+        let widths: Vec<usize> = (0..5)
             .map(|i| {
                 rows.iter()
                     .chain([&header])
@@ -64,7 +84,7 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
             for (cell, width) in row.iter().zip(&widths) {
                 write!(out, "{cell:width$}  ")?;
             }
-            writeln!(out, "{}", row[4])?;
+            writeln!(out, "{}", row[5])?;
         }
     }
     // Unknown actions and invalid inputs still deserve their located diagnostics.
@@ -73,7 +93,13 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
             .findings
             .iter()
             .filter(|f| {
-                f.rule != &ecs_config_change::UNSCOPED && f.rule != &ecs_config_change::SCOPED
+                ![
+                    &ecs_config_change::UNSCOPED,
+                    &ecs_config_change::SCOPED,
+                    &ecs_config_change_indirect::UNSCOPED,
+                    &ecs_config_change_indirect::SCOPED,
+                ]
+                .contains(&f.rule)
             })
             .cloned()
             .collect(),

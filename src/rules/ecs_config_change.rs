@@ -123,6 +123,7 @@ fn finding(
         rule,
         subject: subject.to_string(),
         fingerprint: format!("{}|{}|{key}|{}", rule.id, source.path, names.join(",")),
+        related: Vec::new(),
         message,
         actions: names,
         location: source.locate(statement.span),

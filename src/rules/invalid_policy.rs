@@ -62,5 +62,6 @@ pub fn located(
         label: label.to_string(),
         help: None,
         fingerprint: format!("{}|{}|{message}", RULE.id, source.path),
+        related: Vec::new(),
     }
 }

@@ -2,6 +2,7 @@
 //! check that turns evaluated documents into [`Finding`]s. Rules decide; reports render.
 
 pub mod ecs_config_change;
+pub mod ecs_config_change_indirect;
 pub mod invalid_policy;
 pub mod unknown_action;
 
@@ -42,6 +43,8 @@ pub struct Rule {
 pub const RULES: &[&Rule] = &[
     &ecs_config_change::UNSCOPED,
     &ecs_config_change::SCOPED,
+    &ecs_config_change_indirect::UNSCOPED,
+    &ecs_config_change_indirect::SCOPED,
     &unknown_action::RULE,
     &invalid_policy::RULE,
 ];
@@ -78,6 +81,8 @@ pub struct Finding {
     /// Identity that survives unrelated edits (no line numbers): rule, path, statement
     /// Sid or index, actions. Used for SARIF partialFingerprints.
     pub fingerprint: String,
+    /// Other places that make the finding (each step of a path), with a label.
+    pub related: Vec<(Location, String)>,
 }
 
 impl Location {

@@ -57,6 +57,7 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
                 label: label.to_string(),
                 help,
                 fingerprint: format!("{}|{}|{}", RULE.id, source.path, unknown.pattern),
+                related: Vec::new(),
             }
         })
         .collect()
