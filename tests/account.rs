@@ -308,7 +308,10 @@ fn incomplete_dumps_are_errors_not_partial_reports() {
     assert!(messages.contains(&"arn:aws:iam::111122223333:group/deployers refers to managed policy arn:aws:iam::111122223333:policy/EcsDeploy, which is not in the dump (pass every page, and do not filter out entity types)".to_string()), "{messages:?}");
     // An AWS managed policy the page lacks is known from the bundled table: no error,
     // and carol's access from it is evaluated exactly.
-    assert!(!messages.iter().any(|m| m.contains("AmazonECS_FullAccess")), "{messages:?}");
+    assert!(
+        !messages.iter().any(|m| m.contains("AmazonECS_FullAccess")),
+        "{messages:?}"
+    );
     let carol = subject(&half.json(), "user/carol").clone();
     assert_eq!(
         carol["granted_by"]["ecs:UpdateService"],

@@ -393,14 +393,18 @@ fn assume_role(asker: &Asker, index: &Index, out: &mut Vec<(Node, Edge)>) {
             if asker.policies.denies(assume, &target.arn, &asker.vars) {
                 continue;
             }
-            match asker.policies.scps_allow(assume, &target.arn, &asker.vars) {
-                Some(scoped) => vec![Granted {
-                    scoped,
-                    labels: Vec::new(),
-                    evidence: Vec::new(),
-                }],
-                None => continue,
-            }
+            let Some(scoped) = asker.policies.scps_allow(assume, &target.arn, &asker.vars) else {
+                continue;
+            };
+            // Show the identity statement when there is one, though it is not needed.
+            let shown = asker.on("sts:AssumeRole", &target.arn);
+            let (labels, evidence) =
+                shown.map_or_else(Default::default, |g| (g.labels, g.evidence));
+            vec![Granted {
+                scoped,
+                labels,
+                evidence,
+            }]
         } else {
             match asker.on("sts:AssumeRole", &target.arn) {
                 Some(granted) => vec![granted],

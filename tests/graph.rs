@@ -1,0 +1,301 @@
+//! Transitive access in the account review (`tests/fixtures/graph/chains.json`): one
+//! principal per edge kind and per way a step can be cut, asserted through the JSON report.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const CHAINS: &str = "tests/fixtures/graph/chains.json";
+const SCP_DENY_HOP3: &str = "tests/fixtures/graph/scp-deny-hop3.json";
+
+fn review(extra: &[&str]) -> Value {
+    let mut args = vec![
+        "account",
+        "--from",
+        CHAINS,
+        "--privileged",
+        "arn:aws:iam::*:role/platform/*",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let run = iamlint(&repo_root(), &args);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    run.json()
+}
+
+fn subject<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().unwrap().ends_with(name))
+        .unwrap_or_else(|| panic!("no subject {name}"))
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The step ids of each path of a subject.
+fn path_ids(json: &Value, name: &str) -> Vec<Vec<String>> {
+    subject(json, name)["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The principals each path goes through, shortened to `role/NAME`.
+fn path_targets(json: &Value, name: &str) -> Vec<Vec<String>> {
+    subject(json, name)["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let to = s["to"].as_str().unwrap();
+                    to.rsplit_once(':').map_or(to, |(_, r)| r).to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn finding<'a>(json: &'a Value, rule: &str, name: &str) -> Option<&'a Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["subject"].as_str().unwrap().ends_with(name))
+}
+
+const DEPLOY: [&str; 2] = ["ecs:RegisterTaskDefinition", "ecs:UpdateService"];
+
+#[test]
+fn a_four_hop_chain_of_assumed_roles_is_followed_to_the_end() {
+    let json = review(&[]);
+    let hopper = subject(&json, "user/hopper");
+    assert_eq!(strings(&hopper["allowed"]), Vec::<String>::new());
+    assert_eq!(strings(&hopper["reachable"]), DEPLOY);
+    assert_eq!(
+        path_targets(&json, "user/hopper"),
+        [["role/hop1", "role/hop2", "role/hop3", "role/deploy"]]
+    );
+    assert_eq!(path_ids(&json, "user/hopper"), [["sts-001"; 4]]);
+    assert_eq!(hopper["paths"][0]["scoped"], false);
+    let f = finding(&json, "ecs-config-change-indirect", "user/hopper").expect("finding");
+    assert_eq!(f["level"], "error");
+    assert!(
+        f["message"].as_str().unwrap().contains(
+            "via assume role/hop1 → assume role/hop2 → assume role/hop3 → assume role/deploy"
+        ),
+        "{f}"
+    );
+    // Each hop is explained from where it starts: shorter chains for the roles on the way.
+    assert_eq!(path_targets(&json, "role/hop3"), [["role/deploy"]]);
+    assert_eq!(
+        path_targets(&json, "role/hop2"),
+        [["role/hop3", "role/deploy"]]
+    );
+}
+
+#[test]
+fn an_scp_that_denies_one_hop_cuts_the_chain() {
+    let json = review(&["--scp", SCP_DENY_HOP3]);
+    assert!(strings(&subject(&json, "user/hopper")["reachable"]).is_empty());
+    assert!(finding(&json, "ecs-config-change-indirect", "user/hopper").is_none());
+    // hop3 itself can still assume deploy.
+    assert_eq!(strings(&subject(&json, "role/hop3")["reachable"]), DEPLOY);
+}
+
+#[test]
+fn cycles_end_and_a_trust_naming_the_user_needs_no_identity_permission() {
+    let json = review(&[]);
+    assert_eq!(
+        strings(&subject(&json, "user/cycler")["reachable"]),
+        ["ecs:DeleteCluster"]
+    );
+    assert_eq!(
+        path_targets(&json, "user/cycler"),
+        [["role/cycle-a", "role/cycle-b"]]
+    );
+    assert_eq!(path_targets(&json, "role/cycle-a"), [["role/cycle-b"]]);
+}
+
+#[test]
+fn a_conditional_trust_makes_the_path_scoped_and_the_finding_a_warning() {
+    let json = review(&[]);
+    let user = subject(&json, "user/mfa-user");
+    assert_eq!(strings(&user["reachable"]), ["ecs:CreateService"]);
+    assert_eq!(user["paths"][0]["scoped"], true);
+    assert!(finding(&json, "ecs-config-change-indirect", "user/mfa-user").is_none());
+    let f = finding(&json, "ecs-config-change-indirect-scoped", "user/mfa-user").unwrap();
+    assert_eq!(f["level"], "warning");
+}
+
+#[test]
+fn an_unconditional_deny_and_a_boundary_cut_the_step() {
+    let json = review(&[]);
+    for name in ["user/denied", "user/bounded"] {
+        let s = subject(&json, name);
+        assert!(strings(&s["reachable"]).is_empty(), "{name}: {s}");
+        assert_eq!(s["paths"], serde_json::json!([]), "{name}");
+    }
+}
+
+#[test]
+fn passrole_reaches_only_the_roles_it_names_that_trust_the_service() {
+    let json = review(&[]);
+    assert_eq!(path_ids(&json, "user/lambda-dev"), [["lambda-001"]]);
+    assert_eq!(path_targets(&json, "user/lambda-dev"), [["role/fn-admin"]]);
+    let dev = subject(&json, "user/lambda-dev");
+    let step = &dev["paths"][0]["steps"][0];
+    assert_eq!(
+        strings(&step["permissions"]),
+        [
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:InvokeFunction"
+        ]
+    );
+    // PassRole on `*` reaches every role that trusts Lambda, never the EC2 one.
+    let any = review(&[]);
+    let targets: Vec<String> = path_targets(&any, "user/lambda-any").concat();
+    assert!(targets.contains(&"role/fn-admin".to_string()));
+    assert!(
+        !targets.iter().any(|t| t == "role/ec2-admin"),
+        "{targets:?}"
+    );
+}
+
+#[test]
+fn code_in_an_existing_function_reaches_its_possible_roles_scoped() {
+    let json = review(&[]);
+    assert_eq!(path_ids(&json, "user/coder")[0], ["lambda-003"]);
+    assert_eq!(subject(&json, "user/coder")["paths"][0]["scoped"], true);
+    assert!(finding(&json, "ecs-config-change-indirect-scoped", "user/coder").is_some());
+}
+
+#[test]
+fn self_modification_makes_the_principal_unrestricted() {
+    let json = review(&[]);
+    let me = subject(&json, "user/self-admin");
+    assert_eq!(
+        strings(&me["reachable"]).len(),
+        iamlint::catalog::packs::ECS_CONFIG.len()
+    );
+    assert_eq!(path_ids(&json, "user/self-admin"), [["iam-008"]]);
+    assert!(
+        me["paths"][0]["steps"][0]["to"]
+            .as_str()
+            .unwrap()
+            .ends_with("user/self-admin (unrestricted)")
+    );
+    // Managing only its own access keys takes over nobody.
+    let keys = subject(&json, "user/keys");
+    assert!(strings(&keys["reachable"]).is_empty(), "{keys}");
+}
+
+#[test]
+fn taking_over_users_and_roles() {
+    let json = review(&[]);
+    assert_eq!(path_ids(&json, "user/helpdesk"), [["iam-004"]]);
+    assert_eq!(path_targets(&json, "user/helpdesk"), [["user/deployer"]]);
+    assert_eq!(
+        strings(&subject(&json, "user/helpdesk")["reachable"]),
+        ["ecs:UpdateService"]
+    );
+    assert_eq!(path_ids(&json, "user/trust-editor"), [["iam-012"]]);
+    assert_eq!(
+        strings(&subject(&json, "user/trust-editor")["reachable"]),
+        ["ecs:UpdateCluster"]
+    );
+}
+
+#[test]
+fn modifying_a_role_it_can_assume_makes_that_role_unrestricted() {
+    let json = review(&[]);
+    assert_eq!(path_ids(&json, "user/attacher"), [["iam-014"]]);
+    let step = &subject(&json, "user/attacher")["paths"][0]["steps"][0];
+    assert_eq!(
+        strings(&step["permissions"]),
+        ["iam:AttachRolePolicy", "sts:AssumeRole"]
+    );
+    assert!(
+        step["to"]
+            .as_str()
+            .unwrap()
+            .ends_with("role/weak (unrestricted)")
+    );
+}
+
+#[test]
+fn outside_principals_a_trust_lets_in_are_findings() {
+    let json = review(&[]);
+    let partner = subject(&json, "arn:aws:iam::999988887777:root");
+    assert_eq!(partner["kind"], "external");
+    assert_eq!(strings(&partner["reachable"]), ["ecs:UpdateService"]);
+    // The trust requires an external id: scoped.
+    assert!(
+        finding(
+            &json,
+            "ecs-config-change-indirect-scoped",
+            "999988887777:root"
+        )
+        .is_some()
+    );
+}
+
+#[test]
+fn a_non_privileged_principal_reaching_a_privileged_role_is_reported() {
+    let json = review(&[]);
+    let glass = subject(&json, "role/platform/break-glass");
+    assert_eq!(glass["privileged"], true);
+    // AdministratorAccess is not in the dump: known from the bundled AWS managed policies.
+    assert_eq!(
+        strings(&glass["allowed"]).len(),
+        iamlint::catalog::packs::ECS_CONFIG.len()
+    );
+    assert_eq!(
+        path_targets(&json, "user/anyone"),
+        [["role/platform/break-glass"]]
+    );
+    assert!(finding(&json, "ecs-config-change-indirect", "user/anyone").is_some());
+    // A privileged principal's own reach is not reported.
+    assert!(glass.get("paths").is_none());
+}
+
+#[test]
+fn human_table_shows_the_shortest_path() {
+    let run = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            CHAINS,
+            "--privileged",
+            "arn:aws:iam::*:role/platform/*",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
+}
