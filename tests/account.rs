@@ -384,3 +384,62 @@ fn iamlints_own_policy_is_clean() {
         (0, "", "")
     );
 }
+
+/// SARIF `partialFingerprints` by result message: one per finding.
+fn fingerprints(run: &Run) -> Vec<(String, String)> {
+    let sarif = run.json();
+    let mut out: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["message"]["text"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["iamlint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn fingerprints_name_the_subject_and_survive_repaging() {
+    let tree = Tree::new(&[]);
+    let (page1, page2) = api_shaped_pages(&tree);
+    let whole = fingerprints(&review(&["--format", "sarif"]));
+    let paged = fingerprints(&tree.run(&[
+        "account",
+        "--from",
+        &page1,
+        &page2,
+        "--privileged",
+        PLATFORM,
+        "--format",
+        "sarif",
+    ]));
+    assert_eq!(
+        whole, paged,
+        "the same findings keep their fingerprints on other pages"
+    );
+    // alice (through her group) and ci-deploy share the managed policy EcsDeploy.
+    let of = |who: &str| {
+        whole
+            .iter()
+            .find(|(m, _)| m.starts_with(&format!("arn:aws:iam::111122223333:{who} can make")))
+            .map(|(_, f)| f.clone())
+            .unwrap_or_else(|| panic!("no finding for {who}"))
+    };
+    assert_ne!(of("user/alice"), of("role/ci-deploy"));
+    let mut all: Vec<&String> = whole.iter().map(|(_, f)| f).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        all.len(),
+        whole.len(),
+        "every finding has its own fingerprint"
+    );
+}

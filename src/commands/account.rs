@@ -368,6 +368,7 @@ pub fn review(
             .iter()
             .zip(&principal.identity_sources)
             .map(|(id, source)| GrantingDocument {
+                label: id.label,
                 source: &sources[*source],
                 grants: id.grants,
             })
@@ -378,13 +379,21 @@ pub fn review(
         if let Some(reach) = reach {
             let paths: Vec<AccessPath> =
                 reach.paths.iter().map(|p| access_path(&graph, p)).collect();
-            let evidence: Vec<Vec<graph::Origin>> = reach
+            let evidence: Vec<Vec<(graph::Origin, String)>> = reach
                 .paths
                 .iter()
                 .map(|p| {
                     p.steps
                         .iter()
-                        .flat_map(|(_, e)| e.evidence.clone())
+                        .flat_map(|(from, e)| {
+                            let label = format!(
+                                "{} {} → {}",
+                                e.id,
+                                crate::report::short_arn(&graph.describe(*from)),
+                                crate::report::short_arn(&graph.describe(e.to))
+                            );
+                            e.evidence.iter().map(move |o| (*o, label.clone()))
+                        })
                         .collect()
                 })
                 .collect();

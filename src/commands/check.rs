@@ -8,7 +8,7 @@ use crate::document::source::decode;
 use crate::eval::{effective_access, evaluate};
 use crate::report::{Report, Subject, SubjectKind};
 use crate::rules::ecs_config_change::{self, GrantingDocument};
-use crate::rules::{Finding, invalid_policy, unknown_action};
+use crate::rules::{Finding, invalid_policy, privilege_escalation, unknown_action};
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use rayon::prelude::*;
@@ -119,10 +119,12 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
     let mut findings = unknown_action::check(&name, &source, &grants);
     if !subject.privileged {
         let documents = [GrantingDocument {
+            label: &name,
             source: &source,
             grants: &grants,
         }];
         findings.extend(ecs_config_change::check(&name, access, &documents));
+        findings.extend(privilege_escalation::check(&name, &source, &grants));
     }
     FileResult {
         subject,

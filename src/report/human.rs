@@ -56,8 +56,16 @@ fn diagnostic(finding: &Finding, text: Option<&str>) -> miette::Report {
     match text.filter(|t| !t.is_empty()) {
         Some(text) => {
             let span = location.span;
-            let label = LabeledSpan::at(span.start..span.end, finding.label.clone());
-            miette::Report::new(diagnostic.with_labels([label]))
+            let mut labels = vec![LabeledSpan::at(span.start..span.end, finding.label.clone())];
+            // Other places in the same file (more statements of one path) get labels too.
+            labels.extend(
+                finding
+                    .related
+                    .iter()
+                    .filter(|(at, _)| at.path == location.path && at.span != span)
+                    .map(|(at, label)| LabeledSpan::at(at.span.start..at.span.end, label.clone())),
+            );
+            miette::Report::new(diagnostic.with_labels(labels))
                 .with_source_code(NamedSource::new(&location.path, text.to_string()))
         }
         // Nothing to show (an unreadable file): name the path in the message instead.

@@ -32,6 +32,15 @@ struct JsonFinding<'a> {
     location: &'a Location,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    /// The other places that make the finding (each step of a path), when there are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    location: &'a Location,
+    label: &'a str,
 }
 
 #[derive(Serialize)]
@@ -50,6 +59,11 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         actions: &f.actions,
         location: &f.location,
         help: f.help.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|(location, label)| JsonRelated { location, label })
+            .collect(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::Report;
 use super::paths::RepoPaths;
-use crate::rules::{Finding, Level, RULES, Rule, invalid_policy};
+use crate::rules::{Finding, Level, RULES, Rule, ecs_config_change_indirect, invalid_policy};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -102,6 +102,12 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location; 1],
+    /// Every other place that makes the finding (each step of a path).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    /// A path of several steps, as one thread flow GitHub shows step by step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_flows: Vec<CodeFlow>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
@@ -116,7 +122,27 @@ struct ResultProperties<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
     physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeFlow {
+    thread_flows: [ThreadFlow; 1],
+}
+
+#[derive(Serialize)]
+struct ThreadFlow {
+    locations: Vec<ThreadFlowLocation>,
+}
+
+#[derive(Serialize)]
+struct ThreadFlowLocation {
+    location: Location,
 }
 
 #[derive(Serialize)]
@@ -179,8 +205,7 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
     }
 }
 
-fn location(finding: &Finding, paths: &RepoPaths) -> Location {
-    let at = &finding.location;
+fn location(at: &crate::rules::Location, paths: &RepoPaths) -> Location {
     let artifact = match paths.relative(&at.path) {
         Some(relative) => ArtifactLocation {
             uri: encode_uri(&relative),
@@ -196,6 +221,7 @@ fn location(finding: &Finding, paths: &RepoPaths) -> Location {
         },
     };
     Location {
+        id: None,
         physical_location: PhysicalLocation {
             artifact_location: artifact,
             region: Region {
@@ -205,7 +231,55 @@ fn location(finding: &Finding, paths: &RepoPaths) -> Location {
                 end_column: at.end_column,
             },
         },
+        message: None,
     }
+}
+
+/// The finding's other places that stand in a real file (not `<live>` or the bundled
+/// AWS managed policies), each with its label.
+fn related<'a>(finding: &'a Finding) -> impl Iterator<Item = &'a (crate::rules::Location, String)> {
+    finding
+        .related
+        .iter()
+        .filter(|(at, _)| !at.path.starts_with('<'))
+}
+
+fn related_locations(finding: &Finding, paths: &RepoPaths) -> Vec<Location> {
+    related(finding)
+        .enumerate()
+        .map(|(i, (at, label))| Location {
+            id: Some(i + 1),
+            message: Some(Text {
+                text: label.clone(),
+            }),
+            ..location(at, paths)
+        })
+        .collect()
+}
+
+/// Paths (findings with steps) become one thread flow, in step order.
+fn code_flows(finding: &Finding, paths: &RepoPaths) -> Vec<CodeFlow> {
+    if finding.rule != &ecs_config_change_indirect::UNSCOPED
+        && finding.rule != &ecs_config_change_indirect::SCOPED
+    {
+        return Vec::new();
+    }
+    let locations: Vec<ThreadFlowLocation> = related(finding)
+        .map(|(at, label)| ThreadFlowLocation {
+            location: Location {
+                message: Some(Text {
+                    text: label.clone(),
+                }),
+                ..location(at, paths)
+            },
+        })
+        .collect();
+    if locations.is_empty() {
+        return Vec::new();
+    }
+    vec![CodeFlow {
+        thread_flows: [ThreadFlow { locations }],
+    }]
 }
 
 /// Percent-encode everything but RFC 3986 unreserved characters and `/`.
@@ -244,7 +318,9 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
                     None => finding.message.clone(),
                 },
             },
-            locations: [location(finding, paths)],
+            locations: [location(&finding.location, paths)],
+            related_locations: related_locations(finding, paths),
+            code_flows: code_flows(finding, paths),
             partial_fingerprints: BTreeMap::from([(
                 "iamlint/v1",
                 fingerprint(&finding.fingerprint),
@@ -263,7 +339,7 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
             message: Text {
                 text: format!("{}: {}", finding.location.path, finding.message),
             },
-            locations: [location(finding, paths)],
+            locations: [location(&finding.location, paths)],
         })
         .collect();
     let log = Log {

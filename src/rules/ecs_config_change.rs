@@ -64,6 +64,8 @@ not, tighten `Resource` to named clusters and services and condition on `ecs:clu
 
 /// A document that grants the subject something, with the source its spans point into.
 pub struct GrantingDocument<'a> {
+    /// How reports name the policy (a file path, a managed policy ARN, `inline:NAME`).
+    pub label: &'a str,
     pub source: &'a SourceFile,
     pub grants: &'a DocumentGrants,
 }
@@ -88,20 +90,34 @@ pub fn check(subject: &str, access: Grants, documents: &[GrantingDocument]) -> V
                 if granted.is_empty() {
                     continue;
                 }
-                findings.push(finding(rule, subject, granted, document.source, statement));
+                findings.push(finding(rule, subject, granted, document, statement));
             }
         }
     }
     findings
 }
 
+/// Rule, subject, policy, statement and actions — never a file, page or line, so an
+/// alert survives unrelated edits and re-paged dumps, and two principals sharing one
+/// managed policy get two alerts. (For a policy file the subject is the policy: it is
+/// named once, as it always was.)
+fn fingerprint(rule: &Rule, subject: &str, policy: &str, key: &str, names: &[String]) -> String {
+    let actions = names.join(",");
+    if policy == subject {
+        format!("{}|{subject}|{key}|{actions}", rule.id)
+    } else {
+        format!("{}|{subject}|{policy}|{key}|{actions}", rule.id)
+    }
+}
+
 fn finding(
     rule: &'static Rule,
     subject: &str,
     granted: ActionSet,
-    source: &SourceFile,
+    document: &GrantingDocument,
     statement: &crate::eval::StatementGrant,
 ) -> Finding {
+    let source = document.source;
     let names = granted.names();
     let count = match names.len() {
         1 => "a monitored ECS configuration change".to_string(),
@@ -122,7 +138,7 @@ fn finding(
     Finding {
         rule,
         subject: subject.to_string(),
-        fingerprint: format!("{}|{}|{key}|{}", rule.id, source.path, names.join(",")),
+        fingerprint: fingerprint(rule, subject, document.label, &key, &names),
         related: Vec::new(),
         message,
         actions: names,

@@ -67,7 +67,7 @@ pub fn check(
     subject: &str,
     reach: &Reach,
     paths: &[AccessPath],
-    evidence: &[Vec<Origin>],
+    evidence: &[Vec<(Origin, String)>],
     locate: &dyn Fn(Origin) -> Option<Location>,
     fallback: &SourceFile,
 ) -> Vec<Finding> {
@@ -87,14 +87,15 @@ pub fn check(
     let Some(path) = paths.get(chosen) else {
         return Vec::new();
     };
+    // In step order, each place once.
     let mut related: Vec<(Location, String)> = Vec::new();
-    for origin in &evidence[chosen] {
+    for (origin, label) in &evidence[chosen] {
         if let Some(location) = locate(*origin) {
-            related.push((location, "a step of the path".to_string()));
+            if !related.iter().any(|(l, _)| *l == location) {
+                related.push((location, label.clone()));
+            }
         }
     }
-    related.sort_by(|a, b| a.0.cmp(&b.0));
-    related.dedup_by(|a, b| a.0 == b.0);
     let location = related
         .first()
         .map(|(l, _)| l.clone())

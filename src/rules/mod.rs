@@ -4,6 +4,7 @@
 pub mod ecs_config_change;
 pub mod ecs_config_change_indirect;
 pub mod invalid_policy;
+pub mod privilege_escalation;
 pub mod unknown_action;
 
 use crate::document::Span;
@@ -45,6 +46,8 @@ pub const RULES: &[&Rule] = &[
     &ecs_config_change::SCOPED,
     &ecs_config_change_indirect::UNSCOPED,
     &ecs_config_change_indirect::SCOPED,
+    &privilege_escalation::UNSCOPED,
+    &privilege_escalation::SCOPED,
     &unknown_action::RULE,
     &invalid_policy::RULE,
 ];

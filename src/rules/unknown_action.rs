@@ -56,7 +56,8 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
                 location: source.locate(unknown.span),
                 label: label.to_string(),
                 help,
-                fingerprint: format!("{}|{}|{}", RULE.id, source.path, unknown.pattern),
+                // The subject, not the file: a re-paged dump keeps its alerts.
+                fingerprint: format!("{}|{subject}|{}", RULE.id, unknown.pattern),
                 related: Vec::new(),
             }
         })
