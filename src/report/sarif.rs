@@ -237,7 +237,7 @@ fn location(at: &crate::rules::Location, paths: &RepoPaths) -> Location {
 
 /// The finding's other places that stand in a real file (not `<live>` or the bundled
 /// AWS managed policies), each with its label.
-fn related<'a>(finding: &'a Finding) -> impl Iterator<Item = &'a (crate::rules::Location, String)> {
+fn related(finding: &Finding) -> impl Iterator<Item = &(crate::rules::Location, String)> {
     finding
         .related
         .iter()
