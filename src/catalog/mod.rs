@@ -178,9 +178,17 @@ pub fn qualified_name(index: usize) -> String {
 
 /// Tracked index of `service:Action` (any case).
 pub fn index_of(qualified: &str) -> Option<usize> {
-    tracked()
-        .iter()
-        .position(|t| t.qualified.eq_ignore_ascii_case(qualified))
+    static BY_NAME: LazyLock<std::collections::HashMap<String, usize>> = LazyLock::new(|| {
+        tracked()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.qualified.to_ascii_lowercase(), i))
+            .collect()
+    });
+    if let Some(i) = BY_NAME.get(qualified) {
+        return Some(*i);
+    }
+    BY_NAME.get(&qualified.to_ascii_lowercase()).copied()
 }
 
 /// Tracked index of an exact, known action; panics on a typo (for built-in tables).

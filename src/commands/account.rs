@@ -385,14 +385,14 @@ pub fn review(
                 .map(|p| {
                     p.steps
                         .iter()
-                        .flat_map(|(from, e)| {
+                        .flat_map(|step| {
                             let label = format!(
                                 "{} {} → {}",
-                                e.id,
-                                crate::report::short_arn(&graph.describe(*from)),
-                                crate::report::short_arn(&graph.describe(e.to))
+                                step.id,
+                                crate::report::short_arn(&graph.describe(step.from)),
+                                crate::report::short_arn(&graph.describe(step.to))
                             );
-                            e.evidence.iter().map(move |o| (*o, label.clone()))
+                            step.evidence.iter().map(move |o| (*o, label.clone()))
                         })
                         .collect()
                 })
@@ -468,13 +468,13 @@ fn access_path(graph: &Graph, path: &graph::PathResult) -> AccessPath {
         steps: path
             .steps
             .iter()
-            .map(|(from, edge)| AccessStep {
-                kind: edge.kind.as_str(),
-                id: edge.id.clone(),
-                from: graph.describe(*from),
-                to: graph.describe(edge.to),
-                permissions: edge.permissions.clone(),
-                granted_by: edge.granted_by.clone(),
+            .map(|step| AccessStep {
+                kind: step.kind.as_str(),
+                id: step.id.clone(),
+                from: graph.describe(step.from),
+                to: graph.describe(step.to),
+                permissions: step.permissions.clone(),
+                granted_by: step.granted_by.clone(),
             })
             .collect(),
     }

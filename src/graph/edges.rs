@@ -1,14 +1,20 @@
 //! The edges out of one node: each way its policies let it become another principal (or
 //! itself, changed), decided by the trust side and the identity side as AWS requires.
+//!
+//! When a permission holds on every target alike (granted on `*`, cut by nothing that
+//! names particular ARNs), the edge goes to a [`Hub`] of all the targets instead of to
+//! each of them; the hub has one edge to each member.
 
 use super::trust::{self, Caller};
-use super::{Account, Augment, Edge, Node, Origin, PrincipalKind};
+use super::{Account, Augment, Hub, Node, Origin, PrincipalKind};
 use crate::catalog::escalation::{self, Kind, PATHS, Target};
 use crate::catalog::{self, ActionSet};
+use crate::document::{Effect, PolicyDocument};
 use crate::eval::document::{DocumentGrants, Resources, StatementGrant};
+use crate::eval::resource::literal_arn;
 use crate::eval::{Grants, Identity, Policies, Variables};
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StepKind {
@@ -16,25 +22,83 @@ pub enum StepKind {
     AssumeRole,
     /// A privilege-escalation path of the catalog.
     Escalation,
+    /// From a hub to one of its members (folded into the step before it in reports).
+    Member,
 }
 
 impl StepKind {
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::AssumeRole => "assume-role",
-            StepKind::Escalation => "escalation",
+            StepKind::Escalation | StepKind::Member => "escalation",
         }
     }
 }
 
-/// Lookups built once per account: principals by ARN, roles by whom they trust.
+/// What an edge stands for: a path of the catalog (by index into `PATHS`), or a
+/// "modify, then become" pair of them. Small and `Copy`: there is one per edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StepInfo {
+    pub kind: StepKind,
+    path: u16,
+    /// For "modify, then become": the path by which it becomes the target.
+    become_path: Option<u16>,
+}
+
+impl StepInfo {
+    fn path(kind: StepKind, path: usize) -> StepInfo {
+        StepInfo {
+            kind,
+            path: path as u16,
+            become_path: None,
+        }
+    }
+
+    fn member() -> StepInfo {
+        StepInfo::path(StepKind::Member, 0)
+    }
+
+    /// The catalog id: `sts-001`, `lambda-001`, `iam-014` (a known pair), `iam-008+iam-004`.
+    pub fn id(&self) -> String {
+        let path = &PATHS[self.path as usize];
+        match self.become_path {
+            Some(b) => escalation::combination(path.id, PATHS[b as usize].id),
+            None => path.id.to_string(),
+        }
+    }
+
+    pub fn permissions(&self) -> Vec<&'static str> {
+        let path = &PATHS[self.path as usize];
+        match self.become_path {
+            Some(b) => vec![path.permissions[0], PATHS[b as usize].permissions[0]],
+            None => path.permissions.to_vec(),
+        }
+    }
+}
+
+/// The index of a path in the catalog.
+fn path_index(id: &str) -> usize {
+    PATHS
+        .iter()
+        .position(|p| p.id == id)
+        .expect("a catalog path")
+}
+
+static STS_001: LazyLock<usize> = LazyLock::new(|| path_index("sts-001"));
+
+/// Lookups built once per account: principals by ARN, roles by whom they trust, and the
+/// principals each resource pattern names (filled as patterns are met).
 pub struct Index {
     by_arn: HashMap<String, usize>,
+    arns: Vec<String>,
+    /// The accounts principals belong to; `Hub::AccountTrust` indexes it.
+    pub accounts: Vec<String>,
+    matching: Mutex<HashMap<String, Arc<Vec<usize>>>>,
     users: Vec<usize>,
     roles: Vec<usize>,
-    /// Roles whose trust names this ARN.
+    /// Roles whose trust names this ARN (IAM principal or provider).
     trust_by_arn: HashMap<String, Vec<usize>>,
-    /// Roles whose trust names this account.
+    /// Roles whose trust names this account (root or account id).
     trust_by_account: HashMap<String, Vec<usize>>,
     /// Roles whose trust names `*` or uses NotPrincipal: candidates for everyone.
     trust_open: Vec<usize>,
@@ -42,10 +106,31 @@ pub struct Index {
     trust_by_service: HashMap<String, Vec<usize>>,
 }
 
+/// `123456789012` or `arn:aws:iam::123456789012:root`: the whole account.
+fn account_wide(id: &str) -> Option<&str> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(id);
+    }
+    id.strip_suffix(":root")
+        .and_then(|arn| arn.split(':').nth(4))
+}
+
 impl Index {
     pub fn new(account: &Account) -> Index {
         let mut index = Index {
             by_arn: HashMap::new(),
+            arns: account.principals.iter().map(|p| p.arn.clone()).collect(),
+            accounts: {
+                let mut accounts: Vec<String> = account
+                    .principals
+                    .iter()
+                    .map(|p| p.account.clone())
+                    .collect();
+                accounts.sort();
+                accounts.dedup();
+                accounts
+            },
+            matching: Mutex::new(HashMap::new()),
             users: Vec::new(),
             roles: Vec::new(),
             trust_by_arn: HashMap::new(),
@@ -81,14 +166,13 @@ impl Index {
                             open = true;
                             continue;
                         }
-                        "AWS" => match account_of(id) {
-                            Some(acct) if is_account_wide(id) => {
+                        "AWS" => match account_wide(id) {
+                            Some(acct) => {
                                 index.trust_by_account.entry(acct.to_string()).or_default()
                             }
-                            _ => index.trust_by_arn.entry(id.to_string()).or_default(),
+                            None => index.trust_by_arn.entry(id.to_string()).or_default(),
                         },
                         "Service" => index.trust_by_service.entry(id.to_string()).or_default(),
-                        // Federated providers are external principals, named by id.
                         "Federated" => index.trust_by_arn.entry(id.to_string()).or_default(),
                         _ => continue,
                     };
@@ -104,33 +188,42 @@ impl Index {
         index
     }
 
-    /// Roles whose trust may let this caller in (the trust decides).
-    fn trust_candidates(&self, arn: &str, account: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .trust_by_arn
-            .get(arn)
-            .into_iter()
-            .chain(self.trust_by_account.get(account))
-            .flatten()
-            .chain(&self.trust_open)
-            .copied()
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// The principals whose ARN a variable-free resource pattern matches, computed once
+    /// per distinct pattern (policies are shared, so patterns repeat).
+    fn matching(&self, pattern: &str) -> Arc<Vec<usize>> {
+        if let Some(found) = self.matching.lock().expect("not poisoned").get(pattern) {
+            return found.clone();
+        }
+        let none = Variables::default();
+        let found: Arc<Vec<usize>> = Arc::new(
+            self.arns
+                .iter()
+                .enumerate()
+                .filter(|(_, arn)| crate::eval::resource::arn_matches(pattern, arn, &none))
+                .map(|(i, _)| i)
+                .collect(),
+        );
+        self.matching
+            .lock()
+            .expect("not poisoned")
+            .insert(pattern.to_string(), found.clone());
+        found
     }
-}
 
-/// `123456789012` or `arn:aws:iam::123456789012:root`: the whole account.
-fn is_account_wide(id: &str) -> bool {
-    (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())) || id.ends_with(":root")
-}
-
-fn account_of(id: &str) -> Option<&str> {
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        Some(id)
-    } else {
-        id.split(':').nth(4)
+    /// The members of a hub, as plain principal indices.
+    fn members(&self, hub: &Hub) -> &[usize] {
+        match hub {
+            Hub::Service(service) => self
+                .trust_by_service
+                .get(*service)
+                .map_or(&[], Vec::as_slice),
+            Hub::AccountTrust(account) => self
+                .trust_by_account
+                .get(&self.accounts[*account as usize])
+                .map_or(&[], Vec::as_slice),
+            Hub::AllUsers => &self.users,
+            Hub::AllRoles => &self.roles,
+        }
     }
 }
 
@@ -159,58 +252,86 @@ static ALLOW_ALL: LazyLock<DocumentGrants> = LazyLock::new(|| {
 /// The label of the policy an escalated principal writes for itself.
 pub const WRITTEN_POLICY: &str = "(a policy it writes itself)";
 
-/// The policies of a node: the principal's, with what the augment changed.
-pub fn policies_of<'a>(account: &'a Account<'a>, node: &Node) -> Policies<'a> {
-    let principal = &account.principals[node.principal as usize];
-    let mut policies = principal.policies.clone();
-    if let Some(group) = node.augment.joined {
-        policies
-            .identity
-            .extend(account.groups[group as usize].identity.iter().copied());
-    }
-    if node.augment.unrestricted {
-        policies.identity.push(Identity {
-            label: WRITTEN_POLICY,
-            grants: &ALLOW_ALL,
-        });
-    }
-    if node.augment.unbounded {
-        policies.boundary = None;
-    }
-    policies
-}
-
-/// Where the identity policies of a node were read (same order as `policies_of`).
-fn identity_sources(account: &Account, node: &Node) -> Vec<usize> {
-    let principal = &account.principals[node.principal as usize];
-    let mut sources = principal.identity_sources.clone();
-    if let Some(group) = node.augment.joined {
+/// Where the identity policies of a node were read (`usize::MAX`: written by itself).
+fn identity_sources(account: &Account, principal: usize, augment: &Augment) -> Vec<usize> {
+    let mut sources = account.principals[principal].identity_sources.clone();
+    if let Some(group) = augment.joined {
         sources.extend(&account.groups[group as usize].identity_sources);
     }
-    if node.augment.unrestricted {
+    if augment.unrestricted {
         sources.push(usize::MAX);
     }
     sources
 }
 
-/// Evaluates one node's permissions against targets.
+/// The policies of a principal node: the principal's, with what the augment changed.
+fn policies_of<'a>(account: &Account<'a>, principal: usize, augment: &Augment) -> Policies<'a> {
+    let mut policies = account.principals[principal].policies.clone();
+    if let Some(group) = augment.joined {
+        policies
+            .identity
+            .extend(account.groups[group as usize].identity.iter().copied());
+    }
+    if augment.unrestricted {
+        policies.identity.push(Identity {
+            label: WRITTEN_POLICY,
+            grants: &ALLOW_ALL,
+        });
+    }
+    if augment.unbounded {
+        policies.boundary = None;
+    }
+    policies
+}
+
+/// Evaluates one principal node's permissions against targets.
 struct Asker<'a, 'b> {
     account: &'b Account<'a>,
-    node: &'b Node,
-    policies: &'b Policies<'a>,
+    index: &'b Index,
+    principal: usize,
+    augment: Augment,
+    policies: Policies<'a>,
     vars: Variables,
     effective: Grants,
     sources: Vec<usize>,
+    uniform_memo: std::cell::RefCell<Vec<(&'static str, Option<bool>)>>,
 }
 
-/// A permission granted on a target, with its evidence.
+/// The policies and statements that grant a permission.
+#[derive(Default)]
 struct Granted {
-    scoped: bool,
     labels: Vec<String>,
     evidence: Vec<Origin>,
 }
 
-impl Asker<'_, '_> {
+impl<'a, 'b> Asker<'a, 'b> {
+    fn new(account: &'b Account<'a>, index: &'b Index, principal: usize, augment: Augment) -> Self {
+        let policies = policies_of(account, principal, &augment);
+        Asker {
+            account,
+            index,
+            principal,
+            augment,
+            vars: account.principals[principal].variables(),
+            effective: policies.effective(),
+            sources: identity_sources(account, principal, &augment),
+            policies,
+            uniform_memo: Default::default(),
+        }
+    }
+
+    fn me(&self) -> &super::Principal<'a> {
+        &self.account.principals[self.principal]
+    }
+
+    fn node(&self) -> Node {
+        Node::Principal {
+            principal: self.principal as u32,
+            augment: self.augment,
+        }
+    }
+
+    /// Whether the node holds `permission` on some resource: `Some(scoped)`.
     fn has(&self, permission: &str) -> Option<bool> {
         let i = catalog::known(permission);
         if self.effective.unscoped.contains(i) {
@@ -221,144 +342,241 @@ impl Asker<'_, '_> {
     }
 
     /// `permission` on the resource `arn`.
-    fn on(&self, permission: &str, arn: &str) -> Option<Granted> {
+    fn on(&self, permission: &str, arn: &str) -> Option<bool> {
         let action = catalog::known(permission);
-        let allowed = self.policies.allows_on(action, arn, &self.vars)?;
-        Some(self.granted(action, allowed.scoped, &allowed.by))
+        self.policies
+            .allows_on(action, arn, &self.vars)
+            .map(|a| a.scoped)
     }
 
-    /// `permission` on any resource its service has (no concrete target).
-    fn anywhere(&self, permission: &str) -> Option<Granted> {
-        let scoped = self.has(permission)?;
+    /// Whether `permission` holds on every ARN alike, and how: granted by a statement on
+    /// `*`, not cut to particular ARNs by the boundary, an SCP or a Deny. Remembered per
+    /// permission: many paths ask for `iam:PassRole`.
+    fn uniform(&self, permission: &'static str) -> Option<bool> {
+        if let Some((_, known)) = self
+            .uniform_memo
+            .borrow()
+            .iter()
+            .find(|(p, _)| *p == permission)
+        {
+            return *known;
+        }
+        let answer = self.uniform_uncached(permission);
+        self.uniform_memo.borrow_mut().push((permission, answer));
+        answer
+    }
+
+    fn uniform_uncached(&self, permission: &str) -> Option<bool> {
         let action = catalog::known(permission);
-        let by: Vec<usize> = self
+        let star = |d: &DocumentGrants| -> Option<bool> {
+            d.statements
+                .iter()
+                .filter(|s| s.actions.contains(action) && s.resources == Resources::Star)
+                .map(|s| s.conditional)
+                .min()
+        };
+        let documents = self
             .policies
             .identity
             .iter()
-            .enumerate()
-            .filter(|(_, i)| {
-                i.grants
-                    .statements
-                    .iter()
-                    .any(|s| s.actions.contains(action))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        Some(self.granted(action, scoped, &by))
+            .map(|i| i.grants)
+            .chain(self.policies.boundary)
+            .chain(self.policies.scps.iter().copied());
+        for d in documents {
+            if d.denied.contains(action)
+                || d.targeted_denies.iter().any(|t| t.actions.contains(action))
+            {
+                return None;
+            }
+        }
+        let mut scoped = self
+            .policies
+            .identity
+            .iter()
+            .filter_map(|i| star(i.grants))
+            .min()?;
+        // A scoped `*` grant is uniform only if no statement names particular ARNs.
+        if scoped {
+            let named = self.policies.identity.iter().any(|i| {
+                i.grants.statements.iter().any(|s| {
+                    s.actions.contains(action) && matches!(s.resources, Resources::Patterns(_))
+                })
+            });
+            if named {
+                return None;
+            }
+        }
+        if let Some(boundary) = self.policies.boundary {
+            scoped |= star(boundary)?;
+        }
+        if !self.policies.scps.is_empty() {
+            scoped |= self.policies.scps.iter().filter_map(|d| star(d)).min()?;
+        }
+        Some(scoped)
     }
 
-    /// The exact ARNs `permission` is allowed on, when every granting statement names its
-    /// resources literally (after variables): then targets are looked up, not scanned.
-    fn exact_targets(&self, permission: &str) -> Option<Vec<String>> {
+    /// The principals of `candidates` that `permission` is allowed on, with how. The
+    /// candidates are first narrowed to those some granting statement's `Resource` can
+    /// name (looked up per pattern), then each is asked in full (boundary, SCPs, Deny).
+    fn targets(&self, permission: &str, candidates: &[usize]) -> Vec<(usize, bool)> {
         let action = catalog::known(permission);
-        let mut out = Vec::new();
-        for identity in &self.policies.identity {
-            for statement in &identity.grants.statements {
-                if !statement.actions.contains(action) {
-                    continue;
-                }
-                match &statement.resources {
-                    Resources::Patterns(patterns) => {
-                        for pattern in patterns {
-                            out.push(crate::eval::resource::literal_arn(pattern, &self.vars)?);
-                        }
+        let mut named: Vec<usize> = Vec::new();
+        let mut everyone = false;
+        'statements: for identity in &self.policies.identity {
+            for statement in identity
+                .grants
+                .statements
+                .iter()
+                .filter(|s| s.actions.contains(action))
+            {
+                let Resources::Patterns(patterns) = &statement.resources else {
+                    everyone = true;
+                    break 'statements;
+                };
+                for pattern in patterns {
+                    if let Some(arn) = literal_arn(pattern, &self.vars) {
+                        named.extend(self.index.by_arn.get(&arn).copied());
+                    } else if pattern.contains("${") {
+                        // Variables resolve per principal: match directly.
+                        named.extend(candidates.iter().copied().filter(|&i| {
+                            crate::eval::resource::arn_matches(
+                                pattern,
+                                &self.index.arns[i],
+                                &self.vars,
+                            )
+                        }));
+                    } else {
+                        named.extend(self.index.matching(pattern).iter().copied());
                     }
-                    _ => return None,
                 }
             }
         }
-        Some(out)
+        let test = |i: usize| {
+            self.on(permission, &self.account.principals[i].arn)
+                .map(|s| (i, s))
+        };
+        if everyone {
+            return candidates.iter().filter_map(|&i| test(i)).collect();
+        }
+        named.sort_unstable();
+        named.dedup();
+        named
+            .into_iter()
+            // Candidate lists are in principal order.
+            .filter(|i| candidates.binary_search(i).is_ok())
+            .filter_map(test)
+            .collect()
     }
 
-    fn granted(&self, action: usize, scoped: bool, by: &[usize]) -> Granted {
-        let mut labels = Vec::new();
-        let mut evidence = Vec::new();
-        for &i in by {
+    /// The policies and statements that allow `permission` (on `arn`, when given).
+    fn granted(&self, permission: &str, arn: Option<&str>) -> Granted {
+        let action = catalog::known(permission);
+        let mut out = Granted::default();
+        let by: Vec<usize> = match arn.and_then(|a| self.policies.allows_on(action, a, &self.vars))
+        {
+            Some(allowed) => allowed.by,
+            None => (0..self.policies.identity.len()).collect(),
+        };
+        for i in by {
             let identity = self.policies.identity[i];
-            labels.push(identity.label.to_string());
-            let source = self.sources.get(i).copied().unwrap_or(usize::MAX);
-            if source == usize::MAX {
+            let statements: Vec<&StatementGrant> = identity
+                .grants
+                .statements
+                .iter()
+                .filter(|s| s.actions.contains(action))
+                .collect();
+            if statements.is_empty() {
                 continue;
             }
-            for statement in &identity.grants.statements {
-                if statement.actions.contains(action) {
-                    evidence.push(Origin {
-                        source,
-                        span: statement.span,
-                    });
-                }
+            out.labels.push(identity.label.to_string());
+            let source = self.sources.get(i).copied().unwrap_or(usize::MAX);
+            if source != usize::MAX {
+                out.evidence.extend(statements.iter().map(|s| Origin {
+                    source,
+                    span: s.span,
+                }));
             }
         }
-        Granted {
-            scoped,
-            labels,
-            evidence,
+        out
+    }
+}
+
+/// An edge as found: the target node, what it stands for, whether it is scoped.
+pub type OutEdge = (Node, StepInfo, bool);
+
+/// Every edge out of `node`, with the node's monitored access.
+pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>, Grants) {
+    match node {
+        Node::Hub { hub, unrestricted } => (
+            hub_edges(account, index, hub, *unrestricted),
+            Grants::default(),
+        ),
+        Node::Principal { principal, augment } => {
+            let asker = Asker::new(account, index, *principal as usize, *augment);
+            let access = asker.effective.restrict_to(account.monitored);
+            let mut out = Vec::new();
+            let mut becomes = Vec::new();
+            assume_role(&asker, &mut out, &mut becomes);
+            if asker.me().kind != PrincipalKind::External {
+                escalations(&asker, &mut out, &mut becomes);
+                modify_then_become(&asker, &becomes, &mut out);
+            }
+            let me = asker.node();
+            out.retain(|(to, _, _)| *to != me);
+            (out, access)
         }
     }
-
-    fn principal(&self) -> &super::Principal<'_> {
-        &self.account.principals[self.node.principal as usize]
-    }
 }
 
-/// A step found: the target node and the edge (its `to` is filled in by the graph).
-fn edge(
-    to: Node,
-    kind: StepKind,
-    id: impl Into<String>,
-    permissions: Vec<&'static str>,
-    parts: Vec<Granted>,
-    extra_scoped: bool,
-    extra_evidence: Option<Origin>,
-) -> (Node, Edge) {
-    let mut granted_by: Vec<String> = parts.iter().flat_map(|g| g.labels.clone()).collect();
-    granted_by.sort();
-    granted_by.dedup();
-    let mut evidence: Vec<Origin> = parts.iter().flat_map(|g| g.evidence.clone()).collect();
-    evidence.extend(extra_evidence);
-    let scoped = extra_scoped || parts.iter().any(|g| g.scoped);
-    (
-        to,
-        Edge {
-            to: 0,
-            kind,
-            id: id.into(),
-            permissions,
-            scoped,
-            granted_by,
-            evidence,
+/// A hub's edges to its members, scoped where a member's trust is conditional.
+fn hub_edges(account: &Account, index: &Index, hub: &Hub, unrestricted: bool) -> Vec<OutEdge> {
+    let member_node = |i: usize| Node::Principal {
+        principal: i as u32,
+        augment: Augment {
+            unrestricted,
+            ..Augment::default()
         },
-    )
-}
-
-/// Every edge out of `node`.
-pub fn out_edges(
-    account: &Account,
-    index: &Index,
-    node: &Node,
-    policies: &Policies,
-) -> Vec<(Node, Edge)> {
-    let principal = &account.principals[node.principal as usize];
-    let asker = Asker {
-        account,
-        node,
-        policies,
-        vars: principal.variables(),
-        effective: policies.effective(),
-        sources: identity_sources(account, node),
     };
-    let mut out = Vec::new();
-    assume_role(&asker, index, &mut out);
-    if principal.kind != PrincipalKind::External {
-        escalations(&asker, index, &mut out);
-    }
-    out.retain(|(to, _)| to != node);
-    out
+    index
+        .members(hub)
+        .iter()
+        .filter_map(|&i| {
+            let scoped = match hub {
+                Hub::Service(service) => admission(account, i, &Caller::Service(service))?.scoped,
+                // Any caller of the account that its own policies allow on `*`.
+                Hub::AccountTrust(acct) => {
+                    let acct = &index.accounts[*acct as usize];
+                    admission(
+                        account,
+                        i,
+                        &Caller::Aws {
+                            arn: "",
+                            account: acct,
+                        },
+                    )?
+                    .scoped
+                }
+                Hub::AllUsers | Hub::AllRoles => false,
+            };
+            Some((member_node(i), StepInfo::member(), scoped))
+        })
+        .collect()
 }
 
-fn assume_role(asker: &Asker, index: &Index, out: &mut Vec<(Node, Edge)>) {
-    let principal = asker.principal();
-    let caller = match (principal.kind, principal.name.as_str()) {
+fn admission(account: &Account, role: usize, caller: &Caller) -> Option<trust::Admission> {
+    let (trust, _) = account.principals[role].trust?;
+    trust::admits(trust, caller)
+}
+
+fn has_deny(trust: &PolicyDocument) -> bool {
+    trust
+        .statements
+        .iter()
+        .any(|s| s.effect.value == Effect::Deny)
+}
+
+fn caller_of<'p>(principal: &'p super::Principal) -> Caller<'p> {
+    match (principal.kind, principal.name.as_str()) {
         (PrincipalKind::External, "*") => Caller::Anyone,
         (PrincipalKind::External, _) if principal.account.is_empty() => {
             Caller::Federated(&principal.arn)
@@ -367,212 +585,262 @@ fn assume_role(asker: &Asker, index: &Index, out: &mut Vec<(Node, Edge)>) {
             arn: &principal.arn,
             account: &principal.account,
         },
-    };
-    let candidates: Vec<usize> = match caller {
-        Caller::Anyone => index.trust_open.clone(),
-        _ => index.trust_candidates(&principal.arn, &principal.account),
-    };
+    }
+}
+
+/// Assume-role edges; each plain role it can become is also noted in `becomes`.
+fn assume_role(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>) {
+    let me = asker.me();
+    let caller = caller_of(me);
+    let external = me.kind == PrincipalKind::External;
+    let index = asker.index;
     let assume = catalog::known("sts:AssumeRole");
-    for role in candidates {
+    let sts = StepInfo::path(StepKind::AssumeRole, *STS_001);
+    let has_assume = asker.has("sts:AssumeRole").is_some();
+    // Roles that name the caller itself, or everyone.
+    let mut direct: Vec<usize> = index
+        .trust_by_arn
+        .get(&me.arn)
+        .into_iter()
+        .flatten()
+        .chain(&index.trust_open)
+        .copied()
+        .collect();
+    direct.sort_unstable();
+    direct.dedup();
+    let mut account_roles: Vec<usize> = if external || me.account.is_empty() {
+        Vec::new()
+    } else {
+        index
+            .trust_by_account
+            .get(&me.account)
+            .cloned()
+            .unwrap_or_default()
+    };
+    // (role, scoped) pairs found one by one.
+    let mut found: Vec<(usize, bool)> = Vec::new();
+    for &role in &direct {
         let target = &asker.account.principals[role];
-        let Some((trust, trust_source)) = target.trust else {
+        let Some(admission) = admission(asker.account, role, &caller) else {
             continue;
         };
-        let Some(admission) = trust::admits(trust, &caller) else {
-            continue;
-        };
-        let trust_evidence = Origin {
-            source: trust_source,
-            span: admission.span,
-        };
-        let parts = if principal.kind == PrincipalKind::External {
+        if external {
             // Another account's own policies are not known: they may allow it.
-            Vec::new()
-        } else if admission.direct {
+            found.push((role, admission.scoped));
+            continue;
+        }
+        if admission.direct {
             // Named itself: no identity permission needed, but Deny and SCPs still cut.
             if asker.policies.denies(assume, &target.arn, &asker.vars) {
                 continue;
             }
-            let Some(scoped) = asker.policies.scps_allow(assume, &target.arn, &asker.vars) else {
-                continue;
-            };
-            // Show the identity statement when there is one, though it is not needed.
-            let shown = asker.on("sts:AssumeRole", &target.arn);
-            let (labels, evidence) =
-                shown.map_or_else(Default::default, |g| (g.labels, g.evidence));
-            vec![Granted {
-                scoped,
-                labels,
-                evidence,
-            }]
-        } else {
-            match asker.on("sts:AssumeRole", &target.arn) {
-                Some(granted) => vec![granted],
-                None => continue,
+            if let Some(scp) = asker.policies.scps_allow(assume, &target.arn, &asker.vars) {
+                found.push((role, admission.scoped || scp));
             }
-        };
-        out.push(edge(
-            Node::plain(role),
-            StepKind::AssumeRole,
-            "sts-001",
-            vec!["sts:AssumeRole"],
-            parts,
-            admission.scoped,
-            Some(trust_evidence),
-        ));
+        } else if let Some(scoped) = asker.on("sts:AssumeRole", &target.arn) {
+            found.push((role, admission.scoped || scoped));
+        }
+        account_roles.retain(|r| *r != role);
     }
+    if external && !me.account.is_empty() {
+        // Another account as a whole: every role that trusts that account.
+        for &role in index
+            .trust_by_account
+            .get(&me.account)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(admission) = admission(asker.account, role, &caller) {
+                found.push((role, admission.scoped));
+            }
+        }
+        account_roles.clear();
+    }
+    if !has_assume {
+        account_roles.clear();
+    }
+    // The account's roles: through the hub when the identity side holds on every role.
+    if account_roles.is_empty() {
+    } else if let Some(scoped) = asker.uniform("sts:AssumeRole") {
+        let (hubbed, one_by_one): (Vec<usize>, Vec<usize>) =
+            account_roles.iter().partition(|&&r| {
+                asker.account.principals[r]
+                    .trust
+                    .is_some_and(|(t, _)| !has_deny(t))
+            });
+        if !hubbed.is_empty() {
+            let account = index
+                .accounts
+                .binary_search(&me.account)
+                .expect("own account") as u32;
+            let hub = Hub::AccountTrust(account);
+            out.push((
+                Node::Hub {
+                    hub,
+                    unrestricted: false,
+                },
+                sts,
+                scoped,
+            ));
+            becomes.push(Become {
+                target: usize::MAX,
+                path: *STS_001,
+                scoped,
+                via_hub: Some(hub),
+            });
+        }
+        account_roles = one_by_one;
+    }
+    if !account_roles.is_empty() {
+        for (role, scoped) in asker.targets("sts:AssumeRole", &account_roles) {
+            if let Some(admission) = admission(asker.account, role, &caller) {
+                found.push((role, admission.scoped || scoped));
+            }
+        }
+    }
+    for (role, scoped) in found {
+        out.push((Node::plain(role), sts, scoped));
+        becomes.push(Become {
+            target: role,
+            path: *STS_001,
+            scoped,
+            via_hub: None,
+        });
+    }
+}
+
+/// A way the node can become another plain principal, for "modify, then become".
+struct Become {
+    /// The principal, or `usize::MAX` when it is every member of `via_hub`.
+    target: usize,
+    /// The catalog path by which it becomes it.
+    path: usize,
+    scoped: bool,
+    via_hub: Option<Hub>,
 }
 
 /// The ARNs a `Target` names for the asking principal itself.
 fn own_targets(asker: &Asker, target: Target) -> Vec<String> {
-    let principal = asker.principal();
+    let me = asker.me();
     match target {
-        Target::User if principal.kind == PrincipalKind::User => vec![principal.arn.clone()],
-        Target::Role if principal.kind == PrincipalKind::Role => vec![principal.arn.clone()],
-        Target::Group => principal
+        Target::User if me.kind == PrincipalKind::User => vec![me.arn.clone()],
+        Target::Role if me.kind == PrincipalKind::Role => vec![me.arn.clone()],
+        Target::Group => me
             .groups
             .iter()
             .copied()
-            .chain(asker.node.augment.joined.map(|g| g as usize))
+            .chain(asker.augment.joined.map(|g| g as usize))
             .map(|g| asker.account.groups[g].arn.clone())
             .collect(),
-        Target::AttachedPolicy => principal.attached_customer_policies.clone(),
+        Target::AttachedPolicy => me.attached_customer_policies.clone(),
         _ => Vec::new(),
     }
 }
 
-fn escalations(asker: &Asker, index: &Index, out: &mut Vec<(Node, Edge)>) {
-    let principal = asker.principal();
-    let node = *asker.node;
-    let mut becomes: Vec<(usize, String, Granted)> = Vec::new();
-    for path in PATHS {
+fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>) {
+    let me = asker.me();
+    let augment = asker.augment;
+    let with = |change: Augment| Node::Principal {
+        principal: asker.principal as u32,
+        augment: change,
+    };
+    for (index, path) in PATHS.iter().enumerate() {
         let first = path.permissions[0];
         if asker.has(first).is_none() {
             continue;
         }
+        let info = StepInfo::path(StepKind::Escalation, index);
         match path.kind {
             Kind::AssumeRole | Kind::ModifyOther(_) => {}
             Kind::SelfModify(Target::Group) if first == "iam:AddUserToGroup" => {
-                if principal.kind != PrincipalKind::User {
+                if me.kind != PrincipalKind::User {
                     continue;
                 }
                 for (g, group) in asker.account.groups.iter().enumerate() {
-                    let member =
-                        principal.groups.contains(&g) || node.augment.joined == Some(g as u32);
-                    if member {
+                    if me.groups.contains(&g) || augment.joined == Some(g as u32) {
                         continue;
                     }
-                    if let Some(granted) = asker.on(first, &group.arn) {
-                        let to = Node {
-                            augment: Augment {
+                    if let Some(scoped) = asker.on(first, &group.arn) {
+                        out.push((
+                            with(Augment {
                                 joined: Some(g as u32),
-                                ..node.augment
-                            },
-                            ..node
-                        };
-                        out.push(edge(
-                            to,
-                            StepKind::Escalation,
-                            path.id,
-                            path.permissions.to_vec(),
-                            vec![granted],
-                            false,
-                            None,
+                                ..augment
+                            }),
+                            info,
+                            scoped,
                         ));
                     }
                 }
             }
             Kind::SelfModify(target) => {
-                if node.augment.unrestricted {
+                if augment.unrestricted {
                     continue;
                 }
-                for arn in own_targets(asker, target) {
-                    if let Some(granted) = asker.on(first, &arn) {
-                        let to = Node {
-                            augment: Augment {
-                                unrestricted: true,
-                                ..node.augment
-                            },
-                            ..node
-                        };
-                        out.push(edge(
-                            to,
-                            StepKind::Escalation,
-                            path.id,
-                            path.permissions.to_vec(),
-                            vec![granted],
-                            false,
-                            None,
-                        ));
-                        break;
-                    }
+                if let Some(scoped) = own_targets(asker, target)
+                    .iter()
+                    .find_map(|arn| asker.on(first, arn))
+                {
+                    out.push((
+                        with(Augment {
+                            unrestricted: true,
+                            ..augment
+                        }),
+                        info,
+                        scoped,
+                    ));
                 }
             }
             Kind::DropBoundary(target) => {
-                if node.augment.unbounded || asker.policies.boundary.is_none() {
+                if augment.unbounded || asker.policies.boundary.is_none() {
                     continue;
                 }
-                for arn in own_targets(asker, target) {
-                    if let Some(granted) = asker.on(first, &arn) {
-                        let to = Node {
-                            augment: Augment {
-                                unbounded: true,
-                                ..node.augment
-                            },
-                            ..node
-                        };
-                        out.push(edge(
-                            to,
-                            StepKind::Escalation,
-                            path.id,
-                            path.permissions.to_vec(),
-                            vec![granted],
-                            false,
-                            None,
-                        ));
-                    }
+                if let Some(scoped) = own_targets(asker, target)
+                    .iter()
+                    .find_map(|arn| asker.on(first, arn))
+                {
+                    out.push((
+                        with(Augment {
+                            unbounded: true,
+                            ..augment
+                        }),
+                        info,
+                        scoped,
+                    ));
                 }
             }
             Kind::TakeOver(target) => {
-                let wanted = match target {
-                    Target::User => PrincipalKind::User,
-                    _ => PrincipalKind::Role,
+                let (hub, candidates) = match target {
+                    Target::User => (Hub::AllUsers, &asker.index.users),
+                    _ => (Hub::AllRoles, &asker.index.roles),
                 };
-                let candidates: Vec<usize> = match asker.exact_targets(first) {
-                    Some(arns) => arns
-                        .iter()
-                        .filter_map(|arn| index.by_arn.get(arn).copied())
-                        .filter(|&i| asker.account.principals[i].kind == wanted)
-                        .collect(),
-                    None if wanted == PrincipalKind::User => index.users.clone(),
-                    None => index.roles.clone(),
-                };
-                for other in candidates {
-                    if other == node.principal as usize {
+                if let Some(scoped) = asker.uniform(first) {
+                    out.push((
+                        Node::Hub {
+                            hub,
+                            unrestricted: false,
+                        },
+                        info,
+                        scoped,
+                    ));
+                    becomes.push(Become {
+                        target: usize::MAX,
+                        path: index,
+                        scoped,
+                        via_hub: Some(hub),
+                    });
+                    continue;
+                }
+                for (other, scoped) in asker.targets(first, candidates) {
+                    if other == asker.principal {
                         continue;
                     }
-                    let arn = &asker.account.principals[other].arn;
-                    if let Some(granted) = asker.on(first, arn) {
-                        let scoped = granted.scoped;
-                        out.push(edge(
-                            Node::plain(other),
-                            StepKind::Escalation,
-                            path.id,
-                            path.permissions.to_vec(),
-                            vec![granted],
-                            false,
-                            None,
-                        ));
-                        becomes.push((
-                            other,
-                            path.id.to_string(),
-                            Granted {
-                                scoped,
-                                labels: Vec::new(),
-                                evidence: Vec::new(),
-                            },
-                        ));
-                    }
+                    out.push((Node::plain(other), info, scoped));
+                    becomes.push(Become {
+                        target: other,
+                        path: index,
+                        scoped,
+                        via_hub: None,
+                    });
                 }
             }
             Kind::PassRole { services } | Kind::ExistingResource { services } => {
@@ -584,91 +852,57 @@ fn escalations(asker: &Asker, index: &Index, out: &mut Vec<(Node, Edge)>) {
                 };
                 let Some(parts) = rest
                     .iter()
-                    .map(|p| asker.anywhere(p))
-                    .collect::<Option<Vec<Granted>>>()
+                    .map(|p| asker.has(p))
+                    .collect::<Option<Vec<bool>>>()
                 else {
                     continue;
                 };
-                let mut roles: Vec<usize> = services
-                    .iter()
-                    .filter_map(|s| index.trust_by_service.get(*s))
-                    .flatten()
-                    .copied()
-                    .collect();
-                roles.sort_unstable();
-                roles.dedup();
-                for role in roles {
-                    let target = &asker.account.principals[role];
-                    let Some((trust, trust_source)) = target.trust else {
+                let parts_scoped = parts.iter().any(|s| *s);
+                for service in services {
+                    let hub = Hub::Service(service);
+                    let members = asker.index.members(&hub);
+                    if members.is_empty() {
                         continue;
+                    }
+                    let passing = if existing {
+                        Some(true)
+                    } else {
+                        asker.uniform("iam:PassRole")
                     };
-                    let Some(admission) = services
-                        .iter()
-                        .find_map(|s| trust::admits(trust, &Caller::Service(s)))
-                    else {
+                    if let Some(scoped) = passing {
+                        out.push((
+                            Node::Hub {
+                                hub,
+                                unrestricted: false,
+                            },
+                            info,
+                            scoped || parts_scoped,
+                        ));
                         continue;
-                    };
-                    let mut parts: Vec<Granted> = parts
-                        .iter()
-                        .map(|g| Granted {
-                            scoped: g.scoped,
-                            labels: g.labels.clone(),
-                            evidence: g.evidence.clone(),
-                        })
-                        .collect();
-                    if !existing {
-                        match asker.on("iam:PassRole", &target.arn) {
-                            Some(granted) => parts.insert(0, granted),
-                            None => continue,
+                    }
+                    for (role, scoped) in asker.targets("iam:PassRole", members) {
+                        if let Some(admission) =
+                            admission(asker.account, role, &Caller::Service(service))
+                        {
+                            out.push((
+                                Node::plain(role),
+                                info,
+                                scoped || parts_scoped || admission.scoped,
+                            ));
                         }
                     }
-                    let evidence = Origin {
-                        source: trust_source,
-                        span: admission.span,
-                    };
-                    out.push(edge(
-                        Node::plain(role),
-                        StepKind::Escalation,
-                        path.id,
-                        path.permissions.to_vec(),
-                        parts,
-                        existing || admission.scoped,
-                        Some(evidence),
-                    ));
                 }
             }
         }
     }
-    // Becoming another principal by assuming it counts too for "modify, then become".
-    for (to, e) in out.iter() {
-        if e.kind == StepKind::AssumeRole && to.augment == Augment::default() {
-            becomes.push((
-                to.principal as usize,
-                e.id.clone(),
-                Granted {
-                    scoped: e.scoped,
-                    labels: Vec::new(),
-                    evidence: Vec::new(),
-                },
-            ));
-        }
-    }
-    modify_then_become(asker, &becomes, out);
 }
 
 /// "Rewrite X's permissions, then become X": the holder becomes X unrestricted.
-fn modify_then_become(
-    asker: &Asker,
-    becomes: &[(usize, String, Granted)],
-    out: &mut Vec<(Node, Edge)>,
-) {
+fn modify_then_become(asker: &Asker, becomes: &[Become], out: &mut Vec<OutEdge>) {
     let mut done: Vec<usize> = Vec::new();
-    for (other, become_id, become_grant) in becomes {
-        if done.contains(other) {
-            continue;
-        }
-        let target = &asker.account.principals[*other];
-        for path in PATHS {
+    let mut done_hubs: Vec<Hub> = Vec::new();
+    for become_ in becomes {
+        for (index, path) in PATHS.iter().enumerate() {
             let Kind::ModifyOther(kind) = path.kind else {
                 continue;
             };
@@ -676,6 +910,40 @@ fn modify_then_become(
             if asker.has(first).is_none() {
                 continue;
             }
+            let info = StepInfo {
+                kind: StepKind::Escalation,
+                path: index as u16,
+                become_path: Some(become_.path as u16),
+            };
+            if let Some(hub) = &become_.via_hub {
+                // Every member of the hub, if the modification holds on all of them.
+                let fits = matches!(
+                    (kind, hub),
+                    (Target::Role, Hub::AccountTrust(_) | Hub::AllRoles)
+                        | (Target::User, Hub::AllUsers)
+                );
+                if done_hubs.contains(hub) || !fits {
+                    continue;
+                }
+                if let Some(scoped) = asker.uniform(first) {
+                    out.push((
+                        Node::Hub {
+                            hub: *hub,
+                            unrestricted: true,
+                        },
+                        info,
+                        scoped || become_.scoped,
+                    ));
+                    done_hubs.push(*hub);
+                    break;
+                }
+                continue;
+            }
+            let other = become_.target;
+            if done.contains(&other) {
+                break;
+            }
+            let target = &asker.account.principals[other];
             let arns: Vec<String> = match (kind, target.kind) {
                 (Target::Role, PrincipalKind::Role) | (Target::User, PrincipalKind::User) => {
                     vec![target.arn.clone()]
@@ -683,37 +951,87 @@ fn modify_then_become(
                 (Target::AttachedPolicy, _) => target.attached_customer_policies.clone(),
                 _ => Vec::new(),
             };
-            let Some(granted) = arns.iter().find_map(|arn| asker.on(first, arn)) else {
+            let Some(scoped) = arns.iter().find_map(|arn| asker.on(first, arn)) else {
                 continue;
             };
-            let become_permission = PATHS
-                .iter()
-                .find(|p| p.id == become_id)
-                .map_or("sts:AssumeRole", |p| p.permissions[0]);
-            let to = Node {
-                principal: *other as u32,
+            let to = Node::Principal {
+                principal: other as u32,
                 augment: Augment {
                     unrestricted: true,
                     ..Augment::default()
                 },
             };
-            let id = escalation::combination(path.id, become_id);
-            let become_part = Granted {
-                scoped: become_grant.scoped,
-                labels: Vec::new(),
-                evidence: Vec::new(),
-            };
-            out.push(edge(
-                to,
-                StepKind::Escalation,
-                id,
-                vec![first, become_permission],
-                vec![granted, become_part],
-                false,
-                None,
-            ));
-            done.push(*other);
+            out.push((to, info, scoped || become_.scoped));
+            done.push(other);
             break;
         }
+    }
+}
+
+/// The policies and statements behind a step from `from` to `to`, for a report.
+pub fn evidence(
+    account: &Account,
+    index: &Index,
+    from: &Node,
+    to: &Node,
+    info: &StepInfo,
+) -> (Vec<String>, Vec<Origin>) {
+    let Node::Principal { principal, augment } = from else {
+        return (Vec::new(), Vec::new());
+    };
+    let asker = Asker::new(account, index, *principal as usize, *augment);
+    let target_arn = match to {
+        Node::Principal { principal, .. } => {
+            Some(account.principals[*principal as usize].arn.as_str())
+        }
+        Node::Hub { .. } => None,
+    };
+    let mut labels = Vec::new();
+    let mut origins = Vec::new();
+    for (i, permission) in info.permissions().iter().enumerate() {
+        // The first permission acts on the target; the others on any resource.
+        let granted = asker.granted(permission, if i == 0 { target_arn } else { None });
+        labels.extend(granted.labels);
+        origins.extend(granted.evidence);
+    }
+    if info.kind == StepKind::AssumeRole {
+        if let Node::Principal {
+            principal: role, ..
+        } = to
+        {
+            let me = &account.principals[*principal as usize];
+            if let Some(origin) = trust_statement(account, *role as usize, &caller_of(me)) {
+                origins.push(origin);
+            }
+        }
+    }
+    labels.sort();
+    labels.dedup();
+    (labels, origins)
+}
+
+fn trust_statement(account: &Account, role: usize, caller: &Caller) -> Option<Origin> {
+    let (trust, source) = account.principals[role].trust?;
+    trust::admits(trust, caller).map(|a| Origin {
+        source,
+        span: a.span,
+    })
+}
+
+/// The trust statement that lets a hub's member in.
+pub fn member_evidence(account: &Account, member: usize, hub: &Hub, from: &Node) -> Option<Origin> {
+    match hub {
+        Hub::Service(service) => trust_statement(account, member, &Caller::Service(service)),
+        Hub::AccountTrust(_) => {
+            let Node::Principal { principal, .. } = from else {
+                return None;
+            };
+            trust_statement(
+                account,
+                member,
+                &caller_of(&account.principals[*principal as usize]),
+            )
+        }
+        Hub::AllUsers | Hub::AllRoles => None,
     }
 }

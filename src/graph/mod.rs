@@ -1,11 +1,17 @@
 //! Transitive access: the ways a principal can *become* able to act — assuming roles,
 //! taking over other principals, rewriting its own permissions, passing roles to services
-//! that run code — and their closure, with the shortest path to each reached principal as
-//! the explanation.
+//! that run code — and their closure, with the shortest path as the explanation.
 //!
 //! The graph sits between evaluation and rules: every source (a dump, the live account,
 //! later infrastructure code) builds the same [`Account`] model, [`Graph::build`] derives
 //! the edges, [`Graph::reach`] answers for one principal.
+//!
+//! Scale: edges that fan out to a whole class of principals ("every role that trusts
+//! Lambda", "every role that trusts the account", "every user") go through one **hub**
+//! node per class instead of one edge per pair, so an account where everyone holds
+//! `sts:AssumeRole` on `*` has a number of edges linear in its principals. Closure is one
+//! reverse breadth-first search per monitored action from the principals that hold it,
+//! which gives every principal its shortest path to each action at once.
 
 mod edges;
 pub mod trust;
@@ -14,7 +20,7 @@ use crate::catalog::ActionSet;
 use crate::document::{PolicyDocument, Span};
 use crate::eval::{Grants, Policies, Variables};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 pub use edges::StepKind;
 
@@ -88,24 +94,57 @@ pub struct Augment {
     pub joined: Option<u32>,
 }
 
+/// A class of principals one step can reach all of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Node {
-    pub principal: u32,
-    pub augment: Augment,
+pub enum Hub {
+    /// Roles whose trust policy lets this service principal in.
+    Service(&'static str),
+    /// Roles whose trust policy delegates to this account (an index of the accounts the
+    /// principals belong to).
+    AccountTrust(u32),
+    AllUsers,
+    AllRoles,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Principal {
+        principal: u32,
+        augment: Augment,
+    },
+    /// Every member of a class; `unrestricted`: each of them made unrestricted.
+    Hub {
+        hub: Hub,
+        unrestricted: bool,
+    },
 }
 
 impl Node {
     fn plain(principal: usize) -> Node {
-        Node {
+        Node::Principal {
             principal: principal as u32,
             augment: Augment::default(),
         }
     }
 }
 
-/// One edge: from a node to `to`, by one path of the catalog.
-#[derive(Clone, Debug)]
+/// One edge. Details (which policies, which statements) are derived again only for the
+/// edges a report shows ([`Graph::explain`]), so a large account's edges stay small.
+#[derive(Clone, Copy, Debug)]
 pub struct Edge {
+    pub to: u32,
+    /// Index into the graph's step kinds; `MEMBER` for hub → member edges.
+    pub step: u16,
+    pub scoped: bool,
+}
+
+/// A hub's edge to one of its members.
+const MEMBER: u16 = u16::MAX;
+
+/// A step as a report shows it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub from: u32,
     pub to: u32,
     pub kind: StepKind,
     /// The catalog path id (`sts-001`, `iam-014`, `lambda-001`, …).
@@ -118,17 +157,6 @@ pub struct Edge {
     pub evidence: Vec<Origin>,
 }
 
-/// The graph of one account: every node reachable from a principal, with its edges and
-/// its monitored access.
-pub struct Graph<'a> {
-    pub account: &'a Account<'a>,
-    nodes: Vec<Node>,
-    ids: HashMap<Node, u32>,
-    edges: Vec<Vec<Edge>>,
-    /// Monitored access of each node.
-    access: Vec<Grants>,
-}
-
 /// One explanation of transitive access: a chain of steps to a principal that holds
 /// `actions`.
 #[derive(Clone, Debug)]
@@ -136,61 +164,97 @@ pub struct PathResult {
     pub actions: ActionSet,
     /// A step is scoped, or the last principal holds the actions only scoped.
     pub scoped: bool,
-    /// (from node, edge) in order.
-    pub steps: Vec<(u32, Edge)>,
+    pub steps: Vec<Step>,
 }
 
 /// What one principal can cause, directly or through paths.
 #[derive(Clone, Debug, Default)]
 pub struct Reach {
-    /// Monitored actions, directly or through a path: unscoped ∪ scoped.
+    /// Monitored actions, directly or through a path.
     pub reachable: Grants,
-    /// Actions not held directly (or held only scoped) that an unscoped path reaches
-    /// unscoped.
+    /// Actions not held directly unscoped that a path of unscoped steps reaches unscoped.
     pub new_unscoped: ActionSet,
     /// Actions not held directly that some path reaches.
     pub new_any: ActionSet,
-    /// The shortest explanations, at most one per newly reached action.
+    /// The shortest explanation of each newly reached action, actions with the same
+    /// path grouped; unscoped paths first.
     pub paths: Vec<PathResult>,
+}
+
+/// A chain of edges (node, edge index) and the actions it explains.
+type Chain = (Vec<(u32, u32)>, ActionSet, bool);
+
+/// For one monitored action: each node's distance (in steps) to a principal holding it,
+/// and the edge to take; `u32::MAX` where it cannot be reached.
+struct Distances {
+    dist: Vec<u32>,
+    next: Vec<(u32, u32)>,
+}
+
+pub struct Graph<'a> {
+    pub account: &'a Account<'a>,
+    index: edges::Index,
+    nodes: Vec<Node>,
+    ids: HashMap<Node, u32>,
+    edges: Vec<Vec<Edge>>,
+    /// Monitored access of each node (hubs hold nothing).
+    access: Vec<Grants>,
+    /// Step kinds, by `Edge::step`.
+    steps: Vec<edges::StepInfo>,
+    /// Per monitored action (in set order): over unscoped steps to unscoped holders, and
+    /// over every step to any holder.
+    unscoped: Vec<(usize, Distances)>,
+    any: Vec<(usize, Distances)>,
 }
 
 impl<'a> Graph<'a> {
     /// Derive every edge from every principal, then from every node those edges reach,
-    /// until no new node appears. Edges of one round are computed in parallel.
+    /// until no new node appears (edges of one round in parallel); then the distances.
     pub fn build(account: &'a Account<'a>) -> Graph<'a> {
-        let index = edges::Index::new(account);
         let mut graph = Graph {
             account,
+            index: edges::Index::new(account),
             nodes: Vec::new(),
             ids: HashMap::new(),
             edges: Vec::new(),
             access: Vec::new(),
+            steps: Vec::new(),
+            unscoped: Vec::new(),
+            any: Vec::new(),
         };
+        let mut step_ids: HashMap<edges::StepInfo, u16> = HashMap::new();
         for i in 0..account.principals.len() {
             graph.intern(Node::plain(i));
         }
         let mut done = 0;
         while done < graph.nodes.len() {
             let round: Vec<Node> = graph.nodes[done..].to_vec();
-            let computed: Vec<(Vec<(Node, Edge)>, Grants)> = round
+            let index = &graph.index;
+            let computed: Vec<(Vec<edges::OutEdge>, Grants)> = round
                 .par_iter()
-                .map(|node| {
-                    let policies = edges::policies_of(account, node);
-                    let access = policies.effective().restrict_to(account.monitored);
-                    (edges::out_edges(account, &index, node, &policies), access)
-                })
+                .map(|node| edges::out_edges(account, index, node))
                 .collect();
             done = graph.nodes.len();
             for (out, access) in computed {
                 let mut resolved = Vec::with_capacity(out.len());
-                for (to, mut edge) in out {
-                    edge.to = graph.intern(to);
-                    resolved.push(edge);
+                for (to, info, scoped) in out {
+                    let step = if info.kind == StepKind::Member {
+                        MEMBER
+                    } else {
+                        let next = graph.steps.len() as u16;
+                        *step_ids.entry(info).or_insert_with(|| {
+                            graph.steps.push(info);
+                            next
+                        })
+                    };
+                    let to = graph.intern(to);
+                    resolved.push(Edge { to, step, scoped });
                 }
                 graph.edges.push(resolved);
                 graph.access.push(access);
             }
         }
+        graph.distances();
         graph
     }
 
@@ -199,18 +263,59 @@ impl<'a> Graph<'a> {
             return *id;
         }
         let id = self.nodes.len() as u32;
-        self.nodes.push(node);
         self.ids.insert(node, id);
+        self.nodes.push(node);
         id
     }
 
-    pub fn node(&self, id: u32) -> Node {
-        self.nodes[id as usize]
+    /// Reverse breadth-first search per monitored action, from the nodes that hold it.
+    fn distances(&mut self) {
+        let n = self.nodes.len();
+        let mut reverse: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        for (from, out) in self.edges.iter().enumerate() {
+            for (e, edge) in out.iter().enumerate() {
+                reverse[edge.to as usize].push((from as u32, e as u32));
+            }
+        }
+        let actions: Vec<usize> = self.account.monitored.iter().collect();
+        let search = |action: usize, unscoped_only: bool| -> Distances {
+            let mut dist = vec![u32::MAX; n];
+            let mut next = vec![(u32::MAX, u32::MAX); n];
+            let mut queue = VecDeque::new();
+            for (i, access) in self.access.iter().enumerate() {
+                let holds = if unscoped_only {
+                    access.unscoped.contains(action)
+                } else {
+                    access.all().contains(action)
+                };
+                if holds {
+                    dist[i] = 0;
+                    queue.push_back(i as u32);
+                }
+            }
+            while let Some(node) = queue.pop_front() {
+                for &(from, e) in &reverse[node as usize] {
+                    let edge = self.edges[from as usize][e as usize];
+                    if (unscoped_only && edge.scoped) || dist[from as usize] != u32::MAX {
+                        continue;
+                    }
+                    dist[from as usize] = dist[node as usize] + 1;
+                    next[from as usize] = (from, e);
+                    queue.push_back(from);
+                }
+            }
+            Distances { dist, next }
+        };
+        let (unscoped, any): (Vec<_>, Vec<_>) = actions
+            .par_iter()
+            .map(|&a| ((a, search(a, true)), (a, search(a, false))))
+            .unzip();
+        self.unscoped = unscoped;
+        self.any = any;
     }
 
-    /// The principal behind a node.
-    pub fn principal(&self, id: u32) -> &Principal<'a> {
-        &self.account.principals[self.nodes[id as usize].principal as usize]
+    pub fn node(&self, id: u32) -> &Node {
+        &self.nodes[id as usize]
     }
 
     /// Monitored access of a node.
@@ -218,149 +323,175 @@ impl<'a> Graph<'a> {
         self.access[id as usize]
     }
 
-    pub fn edges(&self, id: u32) -> &[Edge] {
-        &self.edges[id as usize]
-    }
-
     /// The node of principal `i` as it is.
     pub fn plain(&self, i: usize) -> u32 {
         self.ids[&Node::plain(i)]
     }
 
-    /// How a node is shown: `role/deploy`, `user/alice (unrestricted)`.
+    /// How a node is shown: `arn:…:role/deploy`, `arn:…:user/alice (unrestricted)`.
     pub fn describe(&self, id: u32) -> String {
-        let node = self.node(id);
-        let principal = self.principal(id);
-        let mut text = principal.arn.clone();
-        if node.augment.unrestricted {
-            text.push_str(" (unrestricted)");
+        match self.node(id) {
+            Node::Principal { principal, augment } => {
+                let mut text = self.account.principals[*principal as usize].arn.clone();
+                if augment.unrestricted {
+                    text.push_str(" (unrestricted)");
+                }
+                if augment.unbounded {
+                    text.push_str(" (without its boundary)");
+                }
+                if let Some(group) = augment.joined {
+                    text.push_str(&format!(
+                        " (+ group {})",
+                        self.account.groups[group as usize].name
+                    ));
+                }
+                text
+            }
+            Node::Hub { hub, unrestricted } => {
+                let what = match hub {
+                    Hub::Service(service) => format!("any role trusting {service}"),
+                    Hub::AccountTrust(account) => format!(
+                        "any role trusting account {}",
+                        self.index.accounts[*account as usize]
+                    ),
+                    Hub::AllUsers => "any user".to_string(),
+                    Hub::AllRoles => "any role".to_string(),
+                };
+                if *unrestricted {
+                    format!("{what} (unrestricted)")
+                } else {
+                    what
+                }
+            }
         }
-        if node.augment.unbounded {
-            text.push_str(" (without its boundary)");
-        }
-        if let Some(group) = node.augment.joined {
-            text.push_str(&format!(
-                " (+ group {})",
-                self.account.groups[group as usize].name
-            ));
-        }
-        text
     }
 
-    /// Everything principal `i` can cause, and how: breadth-first search from it, first
-    /// over unscoped steps only (so an unscoped explanation wins when there is one), then
-    /// over every step.
+    /// Everything principal `i` can cause, and how.
     pub fn reach(&self, i: usize) -> Reach {
         let source = self.plain(i);
         let direct = self.access(source);
-        let unscoped_tree = self.search(source, true);
-        let any_tree = self.search(source, false);
-
-        let mut reach_unscoped = ActionSet::EMPTY;
-        for &(node, _) in &unscoped_tree {
-            reach_unscoped = reach_unscoped.union(self.access(node).unscoped);
-        }
-        let mut reach_any = ActionSet::EMPTY;
-        for &(node, _) in &any_tree {
-            reach_any = reach_any.union(self.access(node).all());
-        }
-        let unscoped = direct.unscoped.union(reach_unscoped);
+        let reached = |table: &[(usize, Distances)]| -> ActionSet {
+            table
+                .iter()
+                .filter(|(_, d)| d.dist[source as usize] != u32::MAX)
+                .map(|(a, _)| *a)
+                .collect()
+        };
+        let unscoped = reached(&self.unscoped);
+        let any = reached(&self.any);
         let reachable = Grants {
             unscoped,
-            scoped: direct.scoped.union(reach_any).minus(unscoped),
+            scoped: any.minus(unscoped),
         };
+        let new_unscoped = unscoped.minus(direct.unscoped);
+        let new_any = any.minus(direct.all());
 
-        let mut paths = Vec::new();
-        let mut covered_unscoped = direct.unscoped;
-        for (node, _) in &unscoped_tree {
-            let gained = self.access(*node).unscoped.minus(covered_unscoped);
-            if !gained.is_empty() {
-                covered_unscoped = covered_unscoped.union(gained);
-                paths.push(self.path_to(source, *node, &unscoped_tree, gained, false));
+        // One chain of edges per action; actions sharing a chain share a path.
+        // (edges as (node, edge index), actions, may be scoped)
+        let mut chains: Vec<Chain> = Vec::new();
+        let mut add = |chain: Vec<(u32, u32)>, action: usize, scoped: bool| match chains
+            .iter_mut()
+            .find(|(c, _, s)| *c == chain && *s == scoped)
+        {
+            Some((_, actions, _)) => actions.insert(action),
+            None => chains.push((chain, [action].into_iter().collect(), scoped)),
+        };
+        for (action, distances) in &self.unscoped {
+            if new_unscoped.contains(*action) {
+                add(self.chain(source, distances), *action, false);
             }
         }
-        let mut covered_any = direct.all().union(covered_unscoped);
-        for (node, _) in &any_tree {
-            let gained = self.access(*node).all().minus(covered_any);
-            if !gained.is_empty() {
-                covered_any = covered_any.union(gained);
-                paths.push(self.path_to(source, *node, &any_tree, gained, true));
+        for (action, distances) in &self.any {
+            if new_any.contains(*action) && !new_unscoped.contains(*action) {
+                add(self.chain(source, distances), *action, true);
             }
         }
+        let paths = chains
+            .into_iter()
+            .map(|(chain, actions, may_be_scoped)| self.path(chain, actions, may_be_scoped))
+            .collect();
         Reach {
             reachable,
-            new_unscoped: reach_unscoped.minus(direct.unscoped),
-            new_any: reach_any.minus(direct.all()),
+            new_unscoped,
+            new_any,
             paths,
         }
     }
 
-    /// Nodes reached from `source` (not itself) in breadth-first order, each with the
-    /// index of its parent entry (`usize::MAX` for the source's children) and the edge.
-    fn search(&self, source: u32, unscoped_only: bool) -> Vec<(u32, (usize, usize))> {
-        let mut seen = vec![false; self.nodes.len()];
-        seen[source as usize] = true;
-        // (node, (parent entry, edge index in the parent's edges))
-        let mut order: Vec<(u32, (usize, usize))> = Vec::new();
-        let mut frontier_start = 0;
-        let mut frontier: Vec<(u32, usize)> = vec![(source, usize::MAX)];
-        loop {
-            let mut next = Vec::new();
-            for &(node, entry) in &frontier {
-                for (e, edge) in self.edges(node).iter().enumerate() {
-                    if (unscoped_only && edge.scoped) || seen[edge.to as usize] {
-                        continue;
-                    }
-                    seen[edge.to as usize] = true;
-                    order.push((edge.to, (entry, e)));
-                    next.push((edge.to, order.len() - 1));
-                }
-            }
-            if next.is_empty() {
-                break;
-            }
-            frontier_start += frontier.len();
-            frontier = next;
+    /// The edges from `source` to the nearest holder, following `next`.
+    fn chain(&self, source: u32, distances: &Distances) -> Vec<(u32, u32)> {
+        let mut chain = Vec::new();
+        let mut node = source;
+        while distances.dist[node as usize] != 0 {
+            let (from, e) = distances.next[node as usize];
+            chain.push((from, e));
+            node = self.edges[from as usize][e as usize].to;
         }
-        let _ = frontier_start;
-        order
+        chain
     }
 
-    fn path_to(
-        &self,
-        source: u32,
-        target: u32,
-        tree: &[(u32, (usize, usize))],
-        actions: ActionSet,
-        may_be_scoped: bool,
-    ) -> PathResult {
-        let mut entry = tree
-            .iter()
-            .position(|(n, _)| *n == target)
-            .expect("target is in the tree");
-        let mut steps = Vec::new();
-        loop {
-            let (node, (parent, edge_index)) = tree[entry];
-            let from = if parent == usize::MAX {
-                source
-            } else {
-                tree[parent].0
-            };
-            let edge = self.edges(from)[edge_index].clone();
-            debug_assert_eq!(edge.to, node);
-            steps.push((from, edge));
-            if parent == usize::MAX {
-                break;
+    fn path(&self, chain: Vec<(u32, u32)>, actions: ActionSet, may_be_scoped: bool) -> PathResult {
+        let mut steps: Vec<Step> = Vec::new();
+        // A step into a hub, waiting for the hub → member edge that completes it.
+        let mut pending: Option<(Step, u32)> = None;
+        for (from, e) in chain {
+            let edge = self.edges[from as usize][e as usize];
+            if edge.step == MEMBER {
+                if let Some((mut step, hub)) = pending.take() {
+                    step.to = edge.to;
+                    step.scoped |= edge.scoped;
+                    step.evidence
+                        .extend(self.explain_member(edge.to, hub, step.from));
+                    steps.push(step);
+                }
+                continue;
             }
-            entry = parent;
+            let step = self.explain(from, edge);
+            if matches!(self.node(edge.to), Node::Hub { .. }) {
+                pending = Some((step, edge.to));
+            } else {
+                steps.push(step);
+            }
         }
-        steps.reverse();
-        let grant_scoped = !actions.is_subset(self.access(target).unscoped);
-        let scoped = may_be_scoped && (steps.iter().any(|(_, e)| e.scoped) || grant_scoped);
+        let last = steps.last().map_or(u32::MAX, |s| s.to);
+        let grant_scoped = last != u32::MAX && !actions.is_subset(self.access(last).unscoped);
+        let scoped = may_be_scoped && (steps.iter().any(|s| s.scoped) || grant_scoped);
         PathResult {
             actions,
             scoped,
             steps,
         }
+    }
+
+    /// The step an edge stands for, with the policies and statements that make it.
+    fn explain(&self, from: u32, edge: Edge) -> Step {
+        let info = &self.steps[edge.step as usize];
+        let (granted_by, evidence) = edges::evidence(
+            self.account,
+            &self.index,
+            self.node(from),
+            self.node(edge.to),
+            info,
+        );
+        Step {
+            from,
+            to: edge.to,
+            kind: info.kind,
+            id: info.id(),
+            permissions: info.permissions(),
+            scoped: edge.scoped,
+            granted_by,
+            evidence,
+        }
+    }
+
+    /// The trust statement that lets a hub's member in, for a step that went through it.
+    fn explain_member(&self, member: u32, hub: u32, from: u32) -> Option<Origin> {
+        let (Node::Principal { principal, .. }, Node::Hub { hub, .. }) =
+            (self.node(member), self.node(hub))
+        else {
+            return None;
+        };
+        edges::member_evidence(self.account, *principal as usize, hub, self.node(from))
     }
 }
