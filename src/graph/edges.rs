@@ -295,7 +295,12 @@ struct Asker<'a, 'b> {
     effective: Grants,
     sources: Vec<usize>,
     uniform_memo: std::cell::RefCell<Vec<(&'static str, Option<bool>)>>,
+    targets_memo: std::cell::RefCell<Vec<(TargetsKey, Vec<(usize, bool)>)>>,
 }
+
+/// A `targets` question: the permission and the candidate list (by address: the lists
+/// live in the index for the whole build).
+type TargetsKey = (&'static str, usize, usize);
 
 /// The policies and statements that grant a permission.
 #[derive(Default)]
@@ -317,6 +322,7 @@ impl<'a, 'b> Asker<'a, 'b> {
             sources: identity_sources(account, principal, &augment),
             policies,
             uniform_memo: Default::default(),
+            targets_memo: Default::default(),
         }
     }
 
@@ -383,9 +389,18 @@ impl<'a, 'b> Asker<'a, 'b> {
             .chain(self.policies.boundary)
             .chain(self.policies.scps.iter().copied());
         for d in documents {
-            if d.denied.contains(action)
-                || d.targeted_denies.iter().any(|t| t.actions.contains(action))
-            {
+            if d.denied.contains(action) {
+                return None;
+            }
+            // A Deny naming ARNs cuts some targets, unless it can name no principal at
+            // all (an S3 or ECS ARN in a Deny of `iam:PassRole`).
+            let cuts = d.targeted_denies.iter().any(|t| {
+                t.actions.contains(action)
+                    && t.patterns
+                        .iter()
+                        .any(|p| p.contains("${") || !self.index.matching(p).is_empty())
+            });
+            if cuts {
                 return None;
             }
         }
@@ -418,7 +433,18 @@ impl<'a, 'b> Asker<'a, 'b> {
     /// The principals of `candidates` that `permission` is allowed on, with how. The
     /// candidates are first narrowed to those some granting statement's `Resource` can
     /// name (looked up per pattern), then each is asked in full (boundary, SCPs, Deny).
-    fn targets(&self, permission: &str, candidates: &[usize]) -> Vec<(usize, bool)> {
+    fn targets(&self, permission: &'static str, candidates: &[usize]) -> Vec<(usize, bool)> {
+        // Several paths ask the same question (five ECS paths pass a role to ECS tasks).
+        let key = (permission, candidates.as_ptr() as usize, candidates.len());
+        if let Some((_, found)) = self.targets_memo.borrow().iter().find(|(k, _)| *k == key) {
+            return found.clone();
+        }
+        let found = self.targets_uncached(permission, candidates);
+        self.targets_memo.borrow_mut().push((key, found.clone()));
+        found
+    }
+
+    fn targets_uncached(&self, permission: &str, candidates: &[usize]) -> Vec<(usize, bool)> {
         let action = catalog::known(permission);
         let mut named: Vec<usize> = Vec::new();
         let mut everyone = false;

@@ -181,6 +181,12 @@ pub struct Reach {
     pub paths: Vec<PathResult>,
 }
 
+/// An edge into a hub, from `from`.
+struct Pending {
+    from: u32,
+    edge: Edge,
+}
+
 /// A chain of edges (node, edge index) and the actions it explains.
 type Chain = (Vec<(u32, u32)>, ActionSet, bool);
 
@@ -433,12 +439,17 @@ impl<'a> Graph<'a> {
     fn path(&self, chain: Vec<(u32, u32)>, actions: ActionSet, may_be_scoped: bool) -> PathResult {
         let mut steps: Vec<Step> = Vec::new();
         // A step into a hub, waiting for the hub → member edge that completes it.
-        let mut pending: Option<(Step, u32)> = None;
+        let mut pending: Option<(Pending, u32)> = None;
         for (from, e) in chain {
             let edge = self.edges[from as usize][e as usize];
             if edge.step == MEMBER {
-                if let Some((mut step, hub)) = pending.take() {
-                    step.to = edge.to;
+                if let Some((into_hub, hub)) = pending.take() {
+                    // The step into the hub, explained against the member it reached.
+                    let reached = Edge {
+                        to: edge.to,
+                        ..into_hub.edge
+                    };
+                    let mut step = self.explain(into_hub.from, reached);
                     step.scoped |= edge.scoped;
                     step.evidence
                         .extend(self.explain_member(edge.to, hub, step.from));
@@ -446,11 +457,10 @@ impl<'a> Graph<'a> {
                 }
                 continue;
             }
-            let step = self.explain(from, edge);
             if matches!(self.node(edge.to), Node::Hub { .. }) {
-                pending = Some((step, edge.to));
+                pending = Some((Pending { from, edge }, edge.to));
             } else {
-                steps.push(step);
+                steps.push(self.explain(from, edge));
             }
         }
         let last = steps.last().map_or(u32::MAX, |s| s.to);
