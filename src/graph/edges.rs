@@ -295,12 +295,15 @@ struct Asker<'a, 'b> {
     effective: Grants,
     sources: Vec<usize>,
     uniform_memo: std::cell::RefCell<Vec<(&'static str, Option<bool>)>>,
-    targets_memo: std::cell::RefCell<Vec<(TargetsKey, Vec<(usize, bool)>)>>,
+    targets_memo: std::cell::RefCell<Vec<(TargetsKey, Targets)>>,
 }
 
 /// A `targets` question: the permission and the candidate list (by address: the lists
 /// live in the index for the whole build).
 type TargetsKey = (&'static str, usize, usize);
+
+/// Principals a permission is allowed on, each with whether it is scoped.
+type Targets = Vec<(usize, bool)>;
 
 /// The policies and statements that grant a permission.
 #[derive(Default)]
