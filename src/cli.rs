@@ -100,6 +100,13 @@ struct AccountArgs {
     /// services can assume them)
     #[arg(long)]
     include_service_linked: bool,
+    /// Instead of findings: every principal that can cause ACTION (e.g.
+    /// ecs:UpdateService), privileged or not, with its shortest path
+    #[arg(long, value_name = "ACTION", conflicts_with = "principal")]
+    who_can: Option<String>,
+    /// Instead of findings: every monitored action the principal ARN can cause, and how
+    #[arg(long, value_name = "ARN")]
+    principal: Option<String>,
     /// Live review: AWS profile (default: the standard credential chain)
     #[cfg(feature = "aws")]
     #[arg(long, value_name = "NAME")]
@@ -170,7 +177,8 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             Ok(report.exit_code(settings.fail_on))
         }
         Command::Account(args) => {
-            let settings = settings(&args.common, None)?;
+            let mut settings = settings(&args.common, None)?;
+            let query = account_query(&args, &mut settings)?;
             let pages = if args.from.is_empty() {
                 live_pages(&args)?
             } else {
@@ -178,10 +186,16 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             };
             let options = commands::account::Options {
                 include_service_linked: args.include_service_linked,
+                query,
             };
             let report = commands::account::review(pages, &args.scp, &settings, &options);
-            emit(&report, &args.common, HumanStyle::Table, stdout)?;
-            let code = report.exit_code(settings.fail_on);
+            let code = match &report.query {
+                Some(answer) => emit_query(&report, answer, &args.common, stdout)?,
+                None => {
+                    emit(&report, &args.common, HumanStyle::Table, stdout)?;
+                    report.exit_code(settings.fail_on)
+                }
+            };
             // The process ends now: let the OS reclaim the report instead of freeing it.
             std::mem::forget(report);
             Ok(code)
@@ -205,6 +219,75 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// `--who-can` / `--principal`: the question, and the monitored actions it needs.
+fn account_query(
+    args: &AccountArgs,
+    settings: &mut Settings,
+) -> miette::Result<Option<commands::account::Query>> {
+    if (args.who_can.is_some() || args.principal.is_some())
+        && !matches!(args.common.format, Format::Human | Format::Json)
+    {
+        return Err(miette::miette!(
+            "--who-can and --principal answer in --format human or json"
+        ));
+    }
+    if let Some(action) = &args.who_can {
+        let index = crate::catalog::index_of(action)
+            .filter(|&i| {
+                crate::catalog::tracked()[i].service.prefix == crate::catalog::MONITORED_SERVICE
+            })
+            .ok_or_else(|| {
+                miette::miette!(
+                    "--who-can takes one ECS action such as ecs:UpdateService, not `{action}`"
+                )
+            })?;
+        settings.monitored = [index].into_iter().collect();
+        return Ok(Some(commands::account::Query::WhoCan(index)));
+    }
+    Ok(args
+        .principal
+        .clone()
+        .map(commands::account::Query::Principal))
+}
+
+/// Print the answer to a question; exit code 2 when an input was invalid, else 0.
+fn emit_query(
+    report: &Report,
+    answer: &report::QueryResult,
+    common: &CommonArgs,
+    out: &mut dyn Write,
+) -> miette::Result<u8> {
+    let result = match common.format {
+        Format::Json => report::query::render_json(answer, out),
+        _ => report::query::render_human(answer, out),
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(io_error)?,
+    }
+    if report.has_invalid_input() {
+        // The answer may be incomplete: say why, as the review would.
+        let invalid = Report {
+            findings: report
+                .findings
+                .iter()
+                .filter(|f| f.rule == &crate::rules::invalid_policy::RULE)
+                .cloned()
+                .collect(),
+            sources: report.sources.clone(),
+            ..Report::default()
+        };
+        let options = report::human::Options {
+            color: false,
+            quiet: true,
+        };
+        let mut stderr = io::stderr();
+        report::human::render(&invalid, &options, &mut stderr).map_err(io_error)?;
+        return Ok(2);
+    }
+    Ok(0)
 }
 
 #[cfg(not(feature = "aws"))]

@@ -299,3 +299,122 @@ fn human_table_shows_the_shortest_path() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.transcript());
 }
+
+#[test]
+fn who_can_lists_every_principal_with_its_shortest_path() {
+    let run = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            CHAINS,
+            "--privileged",
+            "arn:aws:iam::*:role/platform/*",
+            "--who-can",
+            "ecs:UpdateService",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "a question, not a lint: {}", run.transcript());
+    let json = run.json();
+    assert_eq!(json["query"], "who can ecs:UpdateService");
+    let answers = json["answers"].as_array().unwrap();
+    let of = |name: &str| {
+        answers
+            .iter()
+            .find(|a| a["principal"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert_eq!(
+        of("user/hopper")["path"]["steps"].as_array().unwrap().len(),
+        4
+    );
+    assert_eq!(of("user/deployer")["direct"], false);
+    assert!(of("user/deployer").get("path").is_none());
+    // Privileged principals answer too.
+    assert_eq!(of("role/platform/break-glass")["privileged"], true);
+    assert!(
+        !answers
+            .iter()
+            .any(|a| a["principal"].as_str().unwrap().ends_with("user/denied"))
+    );
+    let human = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            CHAINS,
+            "--who-can",
+            "ecs:UpdateService",
+        ],
+    );
+    assert!(
+        human.stdout.contains(
+            "assume role/hop1 → assume role/hop2 → assume role/hop3 → assume role/deploy"
+        ),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn principal_shows_everything_it_can_reach() {
+    let run = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            "examples/account/authorization-details.json",
+            "--principal",
+            "arn:aws:iam::111122223333:user/dana",
+        ],
+    );
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn questions_need_an_ecs_action_and_a_readable_format() {
+    let wrong = iamlint(
+        &repo_root(),
+        &["account", "--from", CHAINS, "--who-can", "s3:GetObject"],
+    );
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong.stderr.contains("--who-can takes one ECS action"),
+        "{}",
+        wrong.stderr
+    );
+    let sarif = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            CHAINS,
+            "--who-can",
+            "ecs:UpdateService",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(sarif.code, 2);
+    assert!(
+        sarif.stderr.contains("answer in --format human or json"),
+        "{}",
+        sarif.stderr
+    );
+    let both = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--from",
+            CHAINS,
+            "--who-can",
+            "ecs:UpdateService",
+            "--principal",
+            "x",
+        ],
+    );
+    assert_eq!(both.code, 2);
+}

@@ -12,7 +12,9 @@ use crate::document::source::decode;
 use crate::document::{DocumentKind, PolicyDocument, PolicyError, policy::parse_policy_text};
 use crate::eval::{DocumentGrants, Identity, Policies, evaluate};
 use crate::graph::{self, Graph, PrincipalKind};
-use crate::report::{AccessPath, AccessStep, Report, Subject, SubjectKind};
+use crate::report::{
+    AccessPath, AccessStep, QueryAnswer, QueryResult, Report, Subject, SubjectKind,
+};
 use crate::rules::ecs_config_change::{self, GrantingDocument};
 use crate::rules::{ecs_config_change_indirect, invalid_policy, unknown_action};
 use crate::source::SourceFile;
@@ -32,6 +34,17 @@ const MAX_DUMP_SIZE: u64 = 2 * 1024 * 1024 * 1024;
 pub struct Options {
     /// Report service-linked roles like any other role (default: they are privileged).
     pub include_service_linked: bool,
+    /// Answer a question instead of linting (`--who-can`, `--principal`).
+    pub query: Option<Query>,
+}
+
+/// A question about the account's transitive access.
+#[derive(Clone, Debug)]
+pub enum Query {
+    /// Every principal, privileged or not, that can cause this tracked action.
+    WhoCan(usize),
+    /// Everything this principal (ARN) can cause, and how.
+    Principal(String),
 }
 
 /// A policy document evaluated once, with the name reports give it and its source.
@@ -313,9 +326,11 @@ pub fn review(
 
     // Transitive access, for every non-privileged principal, in parallel.
     let graph = Graph::build(&model);
+    // A question is answered for privileged principals too.
+    let everyone = options.query.is_some();
     let reaches: Vec<Option<graph::Reach>> = (0..model.principals.len())
         .into_par_iter()
-        .map(|i| (!model.principals[i].privileged).then(|| graph.reach(i)))
+        .map(|i| (everyone || !model.principals[i].privileged).then(|| graph.reach(i)))
         .collect();
 
     let locate = |origin: graph::Origin| sources.get(origin.source).map(|s| s.locate(origin.span));
@@ -407,6 +422,9 @@ pub fn review(
             ));
         }
     }
+    if let Some(query) = &options.query {
+        report.query = Some(answer(query, &report.subjects));
+    }
     for source in sources {
         report.sources.insert(source.path.clone(), Arc::new(source));
     }
@@ -419,6 +437,67 @@ pub fn review(
     std::mem::forget(managed);
     std::mem::forget(dump);
     report
+}
+
+/// The answer to a question, from the subjects' access and paths.
+fn answer(query: &Query, subjects: &[Subject]) -> QueryResult {
+    let how = |subject: &Subject, action: &str| -> Option<QueryAnswer> {
+        let direct = subject.allowed.iter().any(|a| a == action);
+        let scoped = subject.scoped.iter().any(|a| a == action);
+        let path = subject
+            .paths
+            .iter()
+            .flatten()
+            .find(|p| p.actions.iter().any(|a| a == action))
+            .cloned();
+        if !direct && !scoped && path.is_none() {
+            return None;
+        }
+        Some(QueryAnswer {
+            principal: subject.name.clone(),
+            kind: subject.kind,
+            privileged: subject.privileged,
+            action: action.to_string(),
+            // Held directly unscoped: no path can do better.
+            direct: if direct {
+                Some(false)
+            } else if scoped && path.is_none() {
+                Some(true)
+            } else {
+                None
+            },
+            granted_by: subject
+                .granted_by
+                .as_ref()
+                .and_then(|g| g.get(action))
+                .cloned()
+                .unwrap_or_default(),
+            path: if direct { None } else { path },
+        })
+    };
+    match query {
+        Query::WhoCan(action) => {
+            let name = crate::catalog::qualified_name(*action);
+            let mut answers: Vec<QueryAnswer> =
+                subjects.iter().filter_map(|s| how(s, &name)).collect();
+            answers.sort_by(|a, b| a.principal.cmp(&b.principal));
+            QueryResult {
+                question: format!("who can {name}"),
+                answers,
+            }
+        }
+        Query::Principal(arn) => {
+            let answers = subjects
+                .iter()
+                .filter(|s| s.name == *arn)
+                .flat_map(|s| s.reachable.iter().filter_map(|a| how(s, a)))
+                .collect();
+            QueryResult {
+                question: format!("what can {arn} cause"),
+                answers,
+            }
+        }
+    }
 }
 
 /// The outside principals trust policies let in, as principals without policies.

@@ -17,9 +17,16 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
+pub struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+pub fn tool() -> Tool {
+    Tool {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    }
 }
 
 #[derive(Serialize)]
@@ -70,10 +77,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let json = JsonReport {
         version: VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: tool(),
         subjects: &report.subjects,
         findings: report.findings.iter().map(finding).collect(),
         suppressed: report

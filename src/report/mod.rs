@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod paths;
+pub mod query;
 pub mod sarif;
 pub mod table;
 
@@ -71,16 +72,26 @@ pub struct AccessStep {
 }
 
 impl AccessPath {
+    /// `assume role/deploy → lambda-001 → role/x`: the steps only.
+    pub fn compact_steps(&self) -> String {
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|step| {
+                let to = short_arn(&step.to);
+                match step.kind {
+                    "assume-role" => format!("assume {to}"),
+                    _ => format!("{} → {to}", step.id),
+                }
+            })
+            .collect();
+        steps.join(" → ")
+    }
+
     /// `assume role/deploy → ecs:UpdateService`, `iam-008 → user/alice (unrestricted) → …`.
     pub fn compact(&self) -> String {
-        let mut text = String::new();
-        for step in &self.steps {
-            let to = short_arn(&step.to);
-            match step.kind {
-                "assume-role" => text.push_str(&format!("assume {to} → ")),
-                _ => text.push_str(&format!("{} → {to} → ", step.id)),
-            }
-        }
+        let mut text = self.compact_steps();
+        text.push_str(" → ");
         let shown: Vec<&str> = self.actions.iter().take(2).map(String::as_str).collect();
         text.push_str(&shown.join(", "));
         if self.actions.len() > 2 {
@@ -101,8 +112,33 @@ pub fn short_arn(arn: &str) -> &str {
     }
 }
 
+/// The answer to `iamlint account --who-can` / `--principal`.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryResult {
+    pub question: String,
+    pub answers: Vec<QueryAnswer>,
+}
+
+/// One principal that can cause one action, and how.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryAnswer {
+    pub principal: String,
+    pub kind: SubjectKind,
+    pub privileged: bool,
+    pub action: String,
+    /// Held itself: `false` unscoped, `true` only scoped; absent when only a path reaches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    pub granted_by: Vec<String>,
+    /// The shortest path, when it does not hold the action unscoped itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<AccessPath>,
+}
+
 #[derive(Default)]
 pub struct Report {
+    /// Set when the run answered a question instead of linting.
+    pub query: Option<QueryResult>,
     pub subjects: Vec<Subject>,
     /// Sorted by path, position, rule.
     pub findings: Vec<Finding>,

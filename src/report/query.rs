@@ -1,0 +1,82 @@
+//! The answer to `iamlint account --who-can ACTION` or `--principal ARN`: a table (human)
+//! or a JSON document of its own (version 1), never findings.
+
+use super::{QueryResult, SubjectKind};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// `PRINCIPAL  ACTION  HOW`, one row per answer; a line saying so when there is none.
+pub fn render_human(query: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
+    if query.answers.is_empty() {
+        return writeln!(
+            out,
+            "iamlint: no principal can {}",
+            query.question.trim_start_matches("who can ")
+        );
+    }
+    let rows: Vec<[String; 4]> = query
+        .answers
+        .iter()
+        .map(|a| {
+            let kind = match a.kind {
+                SubjectKind::User => "user",
+                SubjectKind::Role => "role",
+                SubjectKind::External => "external",
+                SubjectKind::File => "file",
+            };
+            let name = if a.privileged {
+                format!("{} (privileged)", a.principal)
+            } else {
+                a.principal.clone()
+            };
+            let how = match (&a.path, a.direct) {
+                (_, Some(false)) => format!("itself, through {}", a.granted_by.join(", ")),
+                (None, Some(true)) => {
+                    format!("itself, scoped, through {}", a.granted_by.join(", "))
+                }
+                (Some(path), _) => {
+                    let scoped = if path.scoped { " (scoped)" } else { "" };
+                    format!("{}{scoped}", path.compact_steps())
+                }
+                (None, None) => "-".to_string(),
+            };
+            [kind.to_string(), name, a.action.clone(), how]
+        })
+        .collect();
+    let header = ["KIND", "PRINCIPAL", "ACTION", "HOW"].map(String::from);
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(&rows) {
+        for (cell, width) in row.iter().zip(&widths) {
+            write!(out, "{cell:width$}  ")?;
+        }
+        writeln!(out, "{}", row[3])?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonQuery<'a> {
+    version: u32,
+    tool: super::json::Tool,
+    query: &'a str,
+    answers: &'a [super::QueryAnswer],
+}
+
+pub fn render_json(query: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
+    let json = JsonQuery {
+        version: super::json::VERSION,
+        tool: super::json::tool(),
+        query: &query.question,
+        answers: &query.answers,
+    };
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    writeln!(out)
+}
