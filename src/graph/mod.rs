@@ -15,6 +15,7 @@
 
 mod edges;
 pub mod trust;
+pub mod view;
 
 use crate::catalog::ActionSet;
 use crate::document::{PolicyDocument, Span};
@@ -260,7 +261,17 @@ impl<'a> Graph<'a> {
                 graph.access.push(access);
             }
         }
+        let edges_done = std::time::Instant::now();
         graph.distances();
+        if std::env::var_os("IAMLINT_GRAPH_STATS").is_some() {
+            let edges: usize = graph.edges.iter().map(Vec::len).sum();
+            eprintln!(
+                "graph: {} nodes, {edges} edges, {} step kinds; distances in {:?}",
+                graph.nodes.len(),
+                graph.steps.len(),
+                edges_done.elapsed()
+            );
+        }
         graph
     }
 

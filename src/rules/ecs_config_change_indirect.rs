@@ -4,8 +4,8 @@
 //! chain of steps as evidence.
 
 use super::{Finding, Level, Location, Rule};
+use crate::graph::view::AccessPath;
 use crate::graph::{Origin, Reach};
-use crate::report::AccessPath;
 use crate::source::SourceFile;
 
 pub const UNSCOPED: Rule = Rule {

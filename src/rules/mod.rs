@@ -7,7 +7,6 @@ pub mod invalid_policy;
 pub mod privilege_escalation;
 pub mod unknown_action;
 
-use crate::document::Span;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -56,17 +55,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
 
-/// A place in a source document, resolved to 1-based lines and columns (in characters).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Location {
-    pub path: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    #[serde(skip)]
-    pub span: Span,
-}
+pub use crate::source::Location;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -86,30 +75,6 @@ pub struct Finding {
     pub fingerprint: String,
     /// Other places that make the finding (each step of a path), with a label.
     pub related: Vec<(Location, String)>,
-}
-
-impl Location {
-    fn sort_key(&self) -> (&str, usize, usize, usize, usize) {
-        (
-            &self.path,
-            self.line,
-            self.column,
-            self.end_line,
-            self.end_column,
-        )
-    }
-}
-
-impl PartialOrd for Location {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Location {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.sort_key().cmp(&other.sort_key())
-    }
 }
 
 impl Finding {

@@ -8,7 +8,7 @@ pub mod live;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;
-use crate::rules::Location;
+use serde::Serialize;
 
 /// A document's text under the path findings name.
 pub struct SourceFile {
@@ -38,5 +38,41 @@ impl SourceFile {
             end_column,
             span,
         }
+    }
+}
+
+/// A place in a source document, resolved to 1-based lines and columns (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Location {
+    fn sort_key(&self) -> (&str, usize, usize, usize, usize) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+        )
+    }
+}
+
+impl PartialOrd for Location {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Location {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
     }
 }
