@@ -16,6 +16,9 @@ use std::process::ExitCode;
     name = "iamlint",
     version,
     about = "Least-privilege IAM policy linter: reports who, outside the privileged list, can change ECS configuration",
+    // Help is wrapped to the terminal, at most 80 columns; also when stdout is a pipe
+    // (clap would assume 100 there, and an 80-column terminal would break the lines).
+    max_term_width = 80,
     after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, input or API error."
 )]
 pub struct Cli {
@@ -109,19 +112,20 @@ struct AccountArgs {
     principal: Option<String>,
     /// Live review: AWS profile (default: the standard credential chain)
     #[cfg(feature = "aws")]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
     profile: Option<String>,
-    /// Live review: AWS region (IAM is global; this picks the partition's endpoint)
+    /// Live review: AWS region; picks the partition (default: the profile's or AWS_REGION,
+    /// else us-east-1, where the global IAM endpoint signs)
     #[cfg(feature = "aws")]
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", conflicts_with = "from")]
     region: Option<String>,
     /// Live review: IAM endpoint (also AWS_ENDPOINT_URL), e.g. a local IAM-compatible server
     #[cfg(feature = "aws")]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "from")]
     endpoint_url: Option<String>,
     /// Live review: write each fetched page, pretty-printed, to DIR; findings point there
     #[cfg(feature = "aws")]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "from")]
     snapshot: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
@@ -172,7 +176,12 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             } else {
                 args.paths
             };
-            let report = commands::check::run(&paths, &settings);
+            let (report, empty_folders) = commands::check::run(&paths, &settings);
+            for folder in empty_folders {
+                eprintln!(
+                    "warning: no policy files found under {folder} (folders are walked for *.json files)"
+                );
+            }
             emit(&report, &args.common, HumanStyle::Diagnostics, stdout)?;
             Ok(report.exit_code(settings.fail_on))
         }

@@ -60,6 +60,95 @@ fn clean_files_print_nothing_and_exit_0() {
 }
 
 #[test]
+fn a_folder_without_policy_files_warns_and_exits_0() {
+    let tree = Tree::new(&[
+        ("empty/.keep", ""),
+        ("yaml/p.yaml", "Version: 2012-10-17\n"),
+        ("full/p.json", &policy(&[READ_ONLY])),
+    ]);
+    for args in [
+        &["check", "empty", "yaml", "full"][..],
+        &["check", "--quiet", "empty", "yaml", "full"],
+    ] {
+        let run = tree.run(args);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (
+                0,
+                "",
+                "warning: no policy files found under empty (folders are walked for *.json files)\n\
+                 warning: no policy files found under yaml (folders are walked for *.json files)\n"
+            ),
+            "{args:?}"
+        );
+    }
+    let bare = Tree::new(&[]);
+    let run = bare.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.json()["subjects"], serde_json::json!([]));
+    assert_eq!(
+        run.stderr,
+        "warning: no policy files found under . (folders are walked for *.json files)\n"
+    );
+}
+
+#[test]
+fn help_never_breaks_a_flag_name_across_lines() {
+    let commands = [
+        &["--help"][..],
+        &["check", "--help"],
+        &["account", "--help"],
+        &["expand", "--help"],
+    ];
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(str::to_string)
+            .collect()
+    };
+    // The flags: what the option lists of all commands start lines with.
+    let mut known: Vec<String> = Vec::new();
+    for command in commands {
+        for line in help_at(command, "80").stdout.lines() {
+            let line = line.trim_start();
+            // `-q, --quiet`: the long name.
+            let line = match line.as_bytes() {
+                [b'-', short, b',', b' ', ..] if short.is_ascii_alphabetic() => &line[4..],
+                _ => line,
+            };
+            if line.starts_with("--") {
+                known.extend(words(line).into_iter().take(1));
+            }
+        }
+    }
+    assert!(known.contains(&"--max-file-size".to_string()), "{known:?}");
+    for command in commands {
+        for columns in ["80", "72", "60", "40", "30"] {
+            let help = help_at(command, columns);
+            assert_eq!(help.code, 0);
+            for word in words(&help.stdout) {
+                assert!(
+                    known.contains(&word),
+                    "`{word}` is a broken flag name at COLUMNS={columns}:\n{}",
+                    help.stdout
+                );
+            }
+        }
+        // Not a terminal and no COLUMNS (`iamlint check --help | less`): 80 columns.
+        let piped = iamlint(&repo_root(), command);
+        for line in piped.stdout.lines() {
+            assert!(line.chars().count() <= 80, "{line:?}");
+        }
+    }
+}
+
+/// `iamlint ARGS…` as if on a terminal `columns` wide (clap reads COLUMNS when stdout
+/// is not a terminal).
+fn help_at(args: &[&str], columns: &str) -> Run {
+    run_command(command(&repo_root()).args(args).env("COLUMNS", columns))
+}
+
+#[test]
 fn no_paths_means_the_current_folder() {
     let tree = Tree::new(&[("deep/er/p.json", &policy(&[ALLOW_UPDATE_SERVICE]))]);
     let run = tree.run(&["check", "--format", "json"]);

@@ -223,14 +223,16 @@ fn hostile_file_names_are_escaped_everywhere() {
 
 #[test]
 fn github_step_summary_is_appended_when_set() {
+    let typo = r#"{"Effect": "Allow", "Action": ["ecs:UpdateServices", "ecs:Describe|*"], "Resource": "*"}"#;
     let tree = Tree::new(&[
         ("p.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ("typo.json", &policy(&[typo])),
         ("summary.md", "before\n"),
     ]);
     let summary = tree.path().join("summary.md");
     let run = run_command(
         command(tree.path())
-            .args(["check", "--format", "github", "p.json"])
+            .args(["check", "--format", "github", "p.json", "typo.json"])
             .env("GITHUB_STEP_SUMMARY", &summary),
     );
     assert_eq!(run.code, 1);

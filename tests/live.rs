@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex};
 type Answer = (u16, String);
 
 /// A tiny HTTP server answering requests in order from `answers` (the last repeats),
-/// recording each request body.
+/// recording each request's head (request line and headers) and body.
 struct FakeIam {
     url: String,
     bodies: Arc<Mutex<Vec<String>>>,
+    heads: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeIam {
@@ -25,29 +26,33 @@ impl FakeIam {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let bodies = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&bodies);
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let (seen_bodies, seen_heads) = (Arc::clone(&bodies), Arc::clone(&heads));
         std::thread::spawn(move || {
             for (served, stream) in listener.incoming().enumerate() {
                 let Ok(stream) = stream else { return };
                 let answer = answers.get(served).or(answers.last()).cloned().unwrap();
-                if let Some(body) = serve(stream, &answer) {
-                    seen.lock().unwrap().push(body);
+                if let Some((head, body)) = serve(stream, &answer) {
+                    seen_heads.lock().unwrap().push(head);
+                    seen_bodies.lock().unwrap().push(body);
                 }
             }
         });
-        FakeIam { url, bodies }
+        FakeIam { url, bodies, heads }
     }
 }
 
-fn serve(stream: TcpStream, (status, body): &Answer) -> Option<String> {
+fn serve(stream: TcpStream, (status, body): &Answer) -> Option<(String, String)> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut length = 0;
+    let mut head = String::new();
     loop {
         let mut line = String::new();
         reader.read_line(&mut line).ok()?;
         if line == "\r\n" || line.is_empty() {
             break;
         }
+        head.push_str(&line);
         if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             length = value.trim().parse().unwrap_or(0);
         }
@@ -60,7 +65,7 @@ fn serve(stream: TcpStream, (status, body): &Answer) -> Option<String> {
         body.len()
     );
     stream.write_all(response.as_bytes()).ok()?;
-    Some(String::from_utf8_lossy(&request).into_owned())
+    Some((head, String::from_utf8_lossy(&request).into_owned()))
 }
 
 fn encode(document: &str) -> String {
@@ -119,21 +124,25 @@ fn error(status: u16, code: &str, message: &str) -> Answer {
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
 const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 
-/// `iamlint account ARGS…` with credentials in the environment, aimed at `url`.
-fn live(url: &str, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().unwrap();
+/// `iamlint account` with credentials in the environment and region us-east-1, and
+/// nothing of the developer's AWS set-up: no profile files, no instance metadata.
+fn account_command(home: &std::path::Path) -> std::process::Command {
     let mut cmd = command(&repo_root());
-    cmd.args(["account", "--endpoint-url", url])
-        .args(args)
-        .env("HOME", home.path())
+    cmd.arg("account")
+        .env("HOME", home)
         .env("AWS_ACCESS_KEY_ID", KEY_ID)
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("AWS_SESSION_TOKEN", "token-that-must-not-leak")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", home.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"));
-    let run = run_command(&mut cmd);
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
+    cmd
+}
+
+/// Run it, asserting that no secret, panic or backtrace reaches the output.
+fn checked(cmd: &mut std::process::Command) -> Run {
+    let run = run_command(cmd);
     for secret in [SECRET, KEY_ID, "token-that-must-not-leak"] {
         assert!(
             !run.stdout.contains(secret) && !run.stderr.contains(secret),
@@ -147,6 +156,45 @@ fn live(url: &str, args: &[&str]) -> Run {
         run.transcript()
     );
     run
+}
+
+/// `iamlint account ARGS…` with credentials in the environment, aimed at `url`.
+fn live(url: &str, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    checked(
+        account_command(home.path())
+            .args(["--endpoint-url", url])
+            .args(args),
+    )
+}
+
+/// A fault ends the run with one short message: exit 2, nothing on stdout, a few lines
+/// on stderr, and nothing of an SDK error's `Debug` form (requests, headers, structs).
+fn assert_one_message(run: &Run) {
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(run.stdout, "", "never a partial report");
+    let lines = run.stderr.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!((1..=5).contains(&lines), "{lines} lines:\n{}", run.stderr);
+    for debug in [
+        "DispatchFailure",
+        "ConnectorError",
+        "ServiceError",
+        "SdkError",
+        "Some(",
+        "None",
+        "{ ",
+        " }",
+        "kind:",
+        "source:",
+        "headers",
+        "HttpResponse",
+    ] {
+        assert!(
+            !run.stderr.contains(debug),
+            "Debug-shaped text {debug:?} in:\n{}",
+            run.stderr
+        );
+    }
 }
 
 const UPDATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:UpdateService","Resource":"*"}]}"#;
@@ -254,8 +302,7 @@ fn a_single_throttle_is_retried_and_the_run_completes() {
 fn fault(answers: Vec<Answer>, expected: &str) {
     let iam = FakeIam::start(answers);
     let run = live(&iam.url, &[]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    assert_eq!(run.stdout, "", "never a partial report");
+    assert_one_message(&run);
     assert!(
         unwrapped(&run.stderr).contains(expected),
         "expected {expected:?} in:\n{}",
@@ -270,6 +317,12 @@ fn unwrapped(stderr: &str) -> String {
         .map(|l| l.trim_start().trim_start_matches(['×', '│']).trim())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether `stderr` holds `expected`, whitespace ignored (miette also wraps inside paths).
+fn says(stderr: &str, expected: &str) -> bool {
+    let squash = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    squash(&unwrapped(stderr)).contains(&squash(expected))
 }
 
 #[test]
@@ -343,7 +396,7 @@ fn closed_port_means_the_endpoint_is_unreachable() {
         .unwrap()
         .port();
     let run = live(&format!("http://127.0.0.1:{port}"), &[]);
-    assert_eq!(run.code, 2);
+    assert_one_message(&run);
     assert!(
         unwrapped(&run.stderr).contains("cannot reach the IAM endpoint; check the network"),
         "{}",
@@ -355,18 +408,198 @@ fn closed_port_means_the_endpoint_is_unreachable() {
 fn no_credentials() {
     let iam = FakeIam::start(vec![page("", "", None)]);
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = command(&repo_root());
-    cmd.args(["account", "--endpoint-url", &iam.url])
-        .env("HOME", home.path())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", home.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"));
-    let run = run_command(&mut cmd);
-    assert_eq!(run.code, 2, "{}", run.transcript());
+    let mut cmd = account_command(home.path());
+    cmd.args(["--endpoint-url", &iam.url])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN");
+    let run = checked(&mut cmd);
+    assert_one_message(&run);
     assert!(
         unwrapped(&run.stderr).contains("no AWS credentials found; set AWS_PROFILE"),
         "{}",
         run.stderr
     );
+}
+
+/// The `Credential=KEY/DATE/REGION/iam/aws4_request` scope of a signed request.
+fn signing_region(head: &str) -> &str {
+    let scope = head
+        .split("Credential=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("unsigned request:\n{head}"));
+    scope.split('/').nth(2).unwrap()
+}
+
+#[test]
+fn without_a_region_iam_is_signed_for_the_global_endpoint() {
+    let iam = FakeIam::start(vec![page(&user("alice", READ, None), "", None)]);
+    let home = tempfile::tempdir().unwrap();
+    let run = checked(
+        account_command(home.path())
+            .args(["--endpoint-url", &iam.url])
+            .env_remove("AWS_REGION"),
+    );
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, ""),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(signing_region(&iam.heads.lock().unwrap()[0]), "us-east-1");
+}
+
+#[test]
+fn region_from_the_flag_or_the_profile_picks_the_partition() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::write(&config, "[profile gov]\nregion = us-gov-west-1\n").unwrap();
+    for (args, expected) in [
+        (&["--region", "cn-north-1"][..], "cn-north-1"),
+        (&["--profile", "gov"][..], "us-gov-west-1"),
+    ] {
+        let iam = FakeIam::start(vec![page("", "", None)]);
+        let run = checked(
+            account_command(home.path())
+                .args(["--endpoint-url", &iam.url])
+                .args(args)
+                .env_remove("AWS_REGION")
+                .env("AWS_CONFIG_FILE", &config),
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert_eq!(signing_region(&iam.heads.lock().unwrap()[0]), expected);
+    }
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_named_with_where_iamlint_looked() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("my-config");
+    std::fs::write(&config, "[profile other]\nregion = eu-west-1\n").unwrap();
+    let iam = FakeIam::start(vec![page("", "", None)]);
+    // Given files, and the default locations under HOME.
+    let given = checked(
+        account_command(home.path())
+            .args(["--endpoint-url", &iam.url, "--profile", "audit"])
+            .env("AWS_CONFIG_FILE", &config),
+    );
+    let defaults = checked(
+        account_command(home.path())
+            .args(["--endpoint-url", &iam.url])
+            .env("AWS_PROFILE", "audit")
+            .env_remove("AWS_CONFIG_FILE")
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE"),
+    );
+    let home = home.path().display();
+    for (run, from, config, credentials) in [
+        (
+            &given,
+            "--profile",
+            config.display().to_string(),
+            format!("{home}/none"),
+        ),
+        (
+            &defaults,
+            "AWS_PROFILE",
+            format!("{home}/.aws/config"),
+            format!("{home}/.aws/credentials"),
+        ),
+    ] {
+        assert_one_message(run);
+        let expected = format!(
+            "AWS profile `audit` (from {from}) is not in the config or credentials files; iamlint looked in {config} and {credentials}."
+        );
+        assert!(
+            says(&run.stderr, &expected),
+            "expected {expected:?} in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(iam.bodies.lock().unwrap().is_empty(), "no call was made");
+}
+
+#[test]
+fn a_profile_in_the_credentials_file_is_used() {
+    let home = tempfile::tempdir().unwrap();
+    let credentials = home.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        format!("[audit]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"),
+    )
+    .unwrap();
+    let iam = FakeIam::start(vec![page(&user("alice", READ, None), "", None)]);
+    let run = checked(
+        account_command(home.path())
+            .args(["--endpoint-url", &iam.url, "--profile", "audit"])
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(iam.heads.lock().unwrap()[0].contains(KEY_ID));
+}
+
+#[test]
+fn a_malformed_endpoint_url_is_refused_before_any_call() {
+    let home = tempfile::tempdir().unwrap();
+    for (url, why) in [
+        ("not a url", "is not a URL"),
+        ("ftp://iam.example.com", "has the scheme `ftp`"),
+        ("http://127.0.0.1:99999", "has the port `99999`"),
+        ("https://", "is not a URL"),
+    ] {
+        let run = checked(account_command(home.path()).args(["--endpoint-url", url]));
+        assert_one_message(&run);
+        let expected = format!("--endpoint-url `{url}` {why}");
+        assert!(
+            says(&run.stderr, &expected),
+            "expected {expected:?} in:\n{}",
+            run.stderr
+        );
+    }
+    let run = checked(account_command(home.path()).env("AWS_ENDPOINT_URL", "not a url"));
+    assert_one_message(&run);
+    assert!(
+        says(
+            &run.stderr,
+            "the endpoint URL `not a url` (from AWS_ENDPOINT_URL)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn live_review_flags_with_from_are_usage_errors() {
+    let dump = repo_root().join("tests/fixtures/account/dump.json");
+    for flag in [
+        &["--profile", "audit"][..],
+        &["--region", "eu-west-1"],
+        &["--endpoint-url", "http://127.0.0.1:1"],
+        &["--snapshot", "snap"],
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let run = checked(
+            account_command(home.path())
+                .args(flag)
+                .arg("--from")
+                .arg(&dump),
+        );
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{}",
+            run.transcript()
+        );
+        let reason = run.stderr.lines().next().unwrap();
+        assert!(
+            reason.starts_with("error: the argument '--")
+                && reason.contains(flag[0])
+                && reason.contains("--from")
+                && reason.contains("cannot be used with"),
+            "{}",
+            run.stderr
+        );
+    }
 }

@@ -21,9 +21,12 @@ struct FileResult {
     source: SourceFile,
 }
 
-pub fn run(paths: &[PathBuf], settings: &Settings) -> Report {
-    let candidates = files::collect(paths, &settings.exclude);
-    let results: Vec<FileResult> = candidates
+/// The report, and the folders given that held no policy file (for a warning: an empty
+/// run must not look like a clean one).
+pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
+    let collected = files::collect(paths, &settings.exclude);
+    let results: Vec<FileResult> = collected
+        .candidates
         .par_iter()
         .map(|candidate| check_file(candidate, settings))
         .collect();
@@ -37,7 +40,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> Report {
     }
     apply_ignores(&mut report, settings);
     report.sort();
-    report
+    (report, collected.empty_folders)
 }
 
 fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {

@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::paths::RepoPaths;
-use crate::rules::{Finding, Level};
+use crate::rules::{Finding, Level, unknown_action};
 use std::io::{self, Write};
 
 /// Escaping of a command's message, as GitHub's runner unescapes it.
@@ -62,10 +62,12 @@ pub fn step_summary(report: &Report) -> String {
     }
     text.push_str("| Subject | Rule | Level | Actions |\n| --- | --- | --- | --- |\n");
     for finding in &report.findings {
-        let actions = if finding.actions.is_empty() {
-            finding.message.clone()
-        } else {
+        let actions = if !finding.actions.is_empty() {
             finding.actions.join(", ")
+        } else if let Some(pattern) = unknown_pattern(finding) {
+            code_span(pattern)
+        } else {
+            finding.message.clone()
         };
         text.push_str(&format!(
             "| {} | `{}` | {} | {} |\n",
@@ -76,6 +78,30 @@ pub fn step_summary(report: &Report) -> String {
         ));
     }
     text
+}
+
+/// The offending pattern of an `unknown-action` finding, read back from its message
+/// ("`ecs:UpdateServices` matches no ECS action").
+fn unknown_pattern(finding: &Finding) -> Option<&str> {
+    if finding.rule != &unknown_action::RULE {
+        return None;
+    }
+    finding
+        .message
+        .strip_prefix('`')?
+        .strip_suffix("` matches no ECS action")
+}
+
+/// Markdown inline code for any text: the fence is longer than any run of backticks in it.
+fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A Markdown table cell: no pipes or line breaks.
@@ -91,6 +117,13 @@ mod tests {
     fn escaping_follows_the_runner() {
         assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
         assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+    }
+
+    #[test]
+    fn code_spans_hold_any_backticks() {
+        assert_eq!(code_span("ecs:Foo"), "`ecs:Foo`");
+        assert_eq!(code_span("ecs:a`b"), "``ecs:a`b``");
+        assert_eq!(code_span("`ecs:x"), "`` `ecs:x ``");
     }
 
     #[test]

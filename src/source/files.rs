@@ -17,13 +17,29 @@ pub struct Candidate {
     pub problem: Option<String>,
 }
 
-/// Expand command-line paths into candidates, sorted by display path, without duplicates.
-pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Vec<Candidate> {
+/// What the command-line paths expand to.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Collected {
+    /// Sorted by display path, without duplicates.
+    pub candidates: Vec<Candidate>,
+    /// Folders given on the command line whose walk found no policy file, as given.
+    pub empty_folders: Vec<String>,
+}
+
+/// Expand command-line paths into candidates, and name the folders that held none.
+pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Collected {
     let mut out = Vec::new();
+    let mut empty_folders = Vec::new();
     for path in paths {
         let display = display_path(path);
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &display, exclude, &mut out),
+            Ok(meta) if meta.is_dir() => {
+                let before = out.len();
+                walk(path, &display, exclude, &mut out);
+                if out.len() == before {
+                    empty_folders.push(display);
+                }
+            }
             Ok(_) if exclude.is_match(&display) => {}
             Ok(_) => out.push(Candidate {
                 display,
@@ -39,7 +55,10 @@ pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Vec<Candidate> {
     }
     out.sort_by(|a, b| a.display.cmp(&b.display));
     out.dedup_by(|a, b| a.display == b.display);
-    out
+    Collected {
+        candidates: out,
+        empty_folders,
+    }
 }
 
 fn walk(dir: &Path, display: &str, exclude: &PathMatcher, out: &mut Vec<Candidate>) {
@@ -161,6 +180,27 @@ mod tests {
         assert_eq!(display_path(Path::new(".")), ".");
         assert_eq!(display_path(Path::new("./")), ".");
         assert_eq!(display_path(Path::new("/abs/x.json")), "/abs/x.json");
+    }
+
+    #[test]
+    fn folders_without_policy_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["empty", "yaml", "full/deep"] {
+            fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        fs::write(dir.path().join("yaml/p.yaml"), "").unwrap();
+        fs::write(dir.path().join("yaml/.hidden.json"), "{}").unwrap();
+        fs::write(dir.path().join("full/deep/p.json"), "{}").unwrap();
+        let paths: Vec<PathBuf> = ["empty", "yaml", "full"]
+            .iter()
+            .map(|f| dir.path().join(f))
+            .collect();
+        let collected = collect(&paths, &PathMatcher::default());
+        assert_eq!(collected.candidates.len(), 1);
+        assert_eq!(
+            collected.empty_folders,
+            [display_path(&paths[0]), display_path(&paths[1])]
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::source::SourceFile;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::{AttachedPolicy, EntityType, PolicyDetail};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -21,32 +21,30 @@ pub struct Options {
     pub endpoint_url: Option<String>,
 }
 
+/// Where IAM is signed when no region is configured: the `aws` partition's global IAM
+/// endpoint (`iam.amazonaws.com`) signs in us-east-1, as the AWS CLI does. Other
+/// partitions (aws-cn, aws-us-gov) are chosen with `--region`.
+pub const GLOBAL_REGION: &str = "us-east-1";
+
 /// Every page of the account's authorization details, or one message saying why not.
 /// A failure on any page fails the whole fetch: never a partial account.
 pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<String>, String> {
+    // Mistakes in the command line or the profile files end the run before any call.
+    if let Some(url) = &options.endpoint_url {
+        check_endpoint_url(url).map_err(|why| format!("--endpoint-url `{url}` {why}"))?;
+    }
+    let profile_files = ProfileFiles::from_env();
+    if let Some((profile, from)) = selected_profile(options) {
+        if !profile_files.defines(&profile) {
+            return Err(profile_files.missing(&profile, from));
+        }
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .read_timeout(Duration::from_secs(60))
-                    .build(),
-            );
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &options.region {
-            loader = loader.region(aws_config::Region::new(region.clone()));
-        }
-        if let Some(url) = &options.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let config = loader.load().await;
+        let config = sdk_config(options).await?;
         let client = aws_sdk_iam::Client::new(&config);
         let mut pages = Vec::new();
         let mut marker: Option<String> = None;
@@ -77,6 +75,177 @@ pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<St
         }
         Ok(pages)
     })
+}
+
+/// aws-config's standard chain with iamlint's retries and timeouts, the options given,
+/// and the global IAM region when none is configured anywhere.
+async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(4))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .read_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let mut config = loader.load().await;
+    // An endpoint from the environment or the profile is checked like the flag.
+    if options.endpoint_url.is_none() {
+        let from_env = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|name| Some((std::env::var(name).ok().filter(|v| !v.is_empty())?, name)));
+        let configured = from_env.or_else(|| {
+            config
+                .endpoint_url()
+                .map(|url| (url.to_string(), "the profile's endpoint_url"))
+        });
+        if let Some((url, from)) = configured {
+            check_endpoint_url(&url)
+                .map_err(|why| format!("the endpoint URL `{url}` (from {from}) {why}"))?;
+        }
+    }
+    if config.region().is_none() {
+        config = config
+            .to_builder()
+            .region(aws_config::Region::from_static(GLOBAL_REGION))
+            .build();
+    }
+    Ok(config)
+}
+
+/// Why `url` cannot be an endpoint, checked before any request: an `http` or `https`
+/// URL with a host (and at most a numeric port), nothing the SDK would only reject while
+/// sending.
+fn check_endpoint_url(url: &str) -> Result<(), String> {
+    const SHAPE: &str =
+        "is not a URL: it must look like https://iam.example.com or http://127.0.0.1:5000";
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(SHAPE.into());
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(format!(
+            "has the scheme `{scheme}`: only http and https are supported"
+        ));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains spaces or control characters".into());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("contains user information: credentials never go in the URL".into());
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        // An IPv6 literal: `[::1]:5000`.
+        Some(v6) => match v6.split_once(']') {
+            Some((host, tail)) => (host, tail.strip_prefix(':')),
+            None => return Err(SHAPE.into()),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._:%".contains(c));
+    if !host_ok {
+        return Err(SHAPE.into());
+    }
+    if let Some(port) = port {
+        if port.parse::<u16>().is_err() {
+            return Err(format!(
+                "has the port `{port}`, which is not a number from 0 to 65535"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The profile the run asks for: `--profile`, else `AWS_PROFILE`, with where it came from.
+fn selected_profile(options: &Options) -> Option<(String, &'static str)> {
+    match &options.profile {
+        Some(profile) => Some((profile.clone(), "--profile")),
+        None => std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(|p| (p, "AWS_PROFILE")),
+    }
+}
+
+/// The shared config and credentials files, where aws-config reads them: the
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` variables, else `~/.aws/config`
+/// and `~/.aws/credentials`.
+struct ProfileFiles {
+    config: std::path::PathBuf,
+    credentials: std::path::PathBuf,
+}
+
+impl ProfileFiles {
+    fn from_env() -> ProfileFiles {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map(std::path::PathBuf::from);
+        let path = |variable: &str, default: &str| match std::env::var_os(variable) {
+            Some(path) if !path.is_empty() => expand_home(std::path::Path::new(&path), &home),
+            _ => expand_home(std::path::Path::new(default), &home),
+        };
+        ProfileFiles {
+            config: path("AWS_CONFIG_FILE", "~/.aws/config"),
+            credentials: path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+        }
+    }
+
+    /// Whether either file has a section for `profile`: `[profile NAME]` (or `[default]`)
+    /// in the config file, `[NAME]` in the credentials file. A little more lenient than
+    /// aws-config, so that iamlint never refuses a profile the SDK would use.
+    fn defines(&self, profile: &str) -> bool {
+        [&self.config, &self.credentials].iter().any(|path| {
+            std::fs::read_to_string(path)
+                .is_ok_and(|text| text.lines().any(|line| section_names(line, profile)))
+        })
+    }
+
+    fn missing(&self, profile: &str, from: &str) -> String {
+        format!(
+            "AWS profile `{profile}` (from {from}) is not in the config or credentials files; iamlint looked in {} and {}. Create it with `aws configure --profile {profile}` or `aws configure sso`, or name another profile",
+            self.config.display(),
+            self.credentials.display()
+        )
+    }
+}
+
+fn expand_home(path: &std::path::Path, home: &Option<std::path::PathBuf>) -> std::path::PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Whether an INI line is the section header of `profile` (`[profile audit]`, `[audit]`).
+fn section_names(line: &str, profile: &str) -> bool {
+    let Some(inner) = line
+        .trim()
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .map(|(inner, _)| inner.trim())
+    else {
+        return false;
+    };
+    let name = match inner.split_once(char::is_whitespace) {
+        Some(("profile", name)) => name.trim(),
+        _ => inner,
+    };
+    name == profile
 }
 
 /// Pages as source files: under `dir` when snapshotting, else with virtual names.
@@ -194,7 +363,7 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
     error: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
     page: usize,
 ) -> String {
-    let context = DisplayErrorContext(error).to_string();
+    let context = chain(error);
     let at = format!("IAM GetAccountAuthorizationDetails (page {page})");
     match error {
         SdkError::ServiceError(service) => {
@@ -238,19 +407,106 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
         SdkError::ResponseError(_) => {
             format!("{at}: the IAM endpoint sent a response that is not a valid IAM answer")
         }
-        _ if context.contains("credentials") || context.contains("Credentials") => format!(
+        _ if context.to_ascii_lowercase().contains("credential") => format!(
             "{at}: no AWS credentials found; set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with aws sso login"
         ),
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => format!(
             "{at}: cannot reach the IAM endpoint; check the network, the region or --endpoint-url"
         ),
-        _ if context.contains("region") || context.contains("Region") => {
-            format!("{at}: no AWS region configured; set AWS_REGION or --region")
-        }
         _ => format!("{at}: the request failed: {}", first_line(&context)),
     }
 }
 
+/// An error and its sources as one line of their `Display` texts, never `Debug` (which
+/// for SDK errors holds the whole request): "dispatch failure: io error: …".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(error) = next {
+        let text = without_debug(&error.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = error.source();
+    }
+    parts.join(": ")
+}
+
+/// Some SDK `Display` texts embed a `Debug` dump ("failed to apply endpoint `x` to request
+/// `Request { body: …, headers: … }`"): keep the text before it.
+fn without_debug(text: &str) -> String {
+    let first = text.lines().next().unwrap_or_default();
+    let cut = [" to request `", "{", "Some(", "(Some"]
+        .iter()
+        .filter_map(|marker| first.find(marker))
+        .min()
+        .unwrap_or(first.len());
+    first[..cut].trim_end_matches([' ', ':', '(']).to_string()
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+
+    fn endpoint(region: &str) -> String {
+        let params = Params::builder().region(region).build().unwrap();
+        let resolver = DefaultResolver::new();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let endpoint = runtime.block_on(resolver.resolve_endpoint(&params));
+        endpoint.unwrap().url().to_string()
+    }
+
+    #[test]
+    fn the_default_region_is_the_global_iam_endpoint() {
+        assert_eq!(endpoint(GLOBAL_REGION), "https://iam.amazonaws.com");
+        assert_eq!(
+            endpoint("cn-north-1"),
+            "https://iam.cn-north-1.amazonaws.com.cn"
+        );
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_before_any_call() {
+        for good in [
+            "https://iam.amazonaws.com",
+            "http://127.0.0.1:5000/",
+            "http://[::1]:8080",
+        ] {
+            assert_eq!(check_endpoint_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "not a url",
+            "iam.amazonaws.com",
+            "https://",
+            "http://a b",
+            "http://h:x",
+            "http://u:p@h",
+        ] {
+            assert!(check_endpoint_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_dumps_are_cut_from_error_texts() {
+        assert_eq!(
+            without_debug("failed to apply endpoint `x` to request `Request { body: SdkBody {"),
+            "failed to apply endpoint `x`"
+        );
+        assert_eq!(without_debug("io error\nmore"), "io error");
+    }
+
+    #[test]
+    fn profile_sections_in_both_file_kinds() {
+        assert!(section_names("[profile audit]", "audit"));
+        assert!(section_names("  [ audit ] # comment", "audit"));
+        assert!(!section_names("[profile auditor]", "audit"));
+        assert!(!section_names("name = audit", "audit"));
+    }
 }
