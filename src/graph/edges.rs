@@ -552,9 +552,27 @@ pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>
             }
             let me = asker.node();
             out.retain(|(to, _, _)| *to != me);
-            (out, access)
+            (one_per_target(out), access)
         }
     }
+}
+
+/// One edge per target: the first found (assume-role, then catalog order), or the first
+/// unscoped one. Five ECS paths that pass the same role need one edge, not five.
+fn one_per_target(edges: Vec<OutEdge>) -> Vec<OutEdge> {
+    let mut kept: Vec<OutEdge> = Vec::with_capacity(edges.len());
+    let mut at: HashMap<Node, usize> = HashMap::with_capacity(edges.len());
+    for edge in edges {
+        match at.get(&edge.0) {
+            Some(&i) if kept[i].2 && !edge.2 => kept[i] = edge,
+            Some(_) => {}
+            None => {
+                at.insert(edge.0, kept.len());
+                kept.push(edge);
+            }
+        }
+    }
+    kept
 }
 
 /// A hub's edges to its members, scoped where a member's trust is conditional.

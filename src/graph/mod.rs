@@ -218,6 +218,7 @@ impl<'a> Graph<'a> {
     /// Derive every edge from every principal, then from every node those edges reach,
     /// until no new node appears (edges of one round in parallel); then the distances.
     pub fn build(account: &'a Account<'a>) -> Graph<'a> {
+        let started = std::time::Instant::now();
         let mut graph = Graph {
             account,
             index: edges::Index::new(account),
@@ -265,10 +266,20 @@ impl<'a> Graph<'a> {
         graph.distances();
         if std::env::var_os("IAMLINT_GRAPH_STATS").is_some() {
             let edges: usize = graph.edges.iter().map(Vec::len).sum();
+            let mut by_step: HashMap<String, usize> = HashMap::new();
+            for edge in graph.edges.iter().flatten() {
+                let name = match edge.step {
+                    MEMBER => "member".to_string(),
+                    step => graph.steps[step as usize].id(),
+                };
+                *by_step.entry(name).or_default() += 1;
+            }
+            eprintln!("graph edges by step: {by_step:?}");
             eprintln!(
-                "graph: {} nodes, {edges} edges, {} step kinds; distances in {:?}",
+                "graph: {} nodes, {edges} edges, {} step kinds; edges in {:?}, distances in {:?}",
                 graph.nodes.len(),
                 graph.steps.len(),
+                edges_done - started,
                 edges_done.elapsed()
             );
         }
