@@ -5,6 +5,8 @@ import argparse
 import json
 import os
 import pathlib
+import resource
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -15,6 +17,22 @@ FLOOR = "target/release/examples/parse_floor"
 DUMP_SIZES = (1000, 10000, 100000)
 
 
+def limit_memory():
+    """Children may use at most 3/4 of the machine's memory: a run that needs more fails
+    (and its row says so) instead of taking the machine down."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    resource.setrlimit(resource.RLIMIT_AS, (total * 3 // 4, resource.RLIM_INFINITY))
+
+
+class Failed(Exception):
+    pass
+
+
+def exit_status(code):
+    # A run over the memory limit aborts (Rust's allocation failure is SIGABRT).
+    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
+
+
 def measure(argv, runs):
     """Run argv `runs` times; return (seconds per run, peak RSS in MiB).
 
@@ -23,15 +41,28 @@ def measure(argv, runs):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=limit_memory).returncode
         times.append(time.perf_counter() - start)
         if code not in (0, 1):
-            raise SystemExit(f"{' '.join(argv)} exited with {code}")
+            raise Failed(f"{exit_status(code)} after {times[-1]:.1f} s")
     with tempfile.NamedTemporaryFile("r") as rss:
         subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=limit_memory)
         peak = int(rss.read().strip().splitlines()[-1]) / 1024
     return times, peak
+
+
+def graph_work(argv):
+    """What the transitive review found, from one JSON run: (principals with `paths`,
+    `ecs-config-change-indirect*` findings)."""
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=limit_memory)
+    if out.returncode not in (0, 1):
+        raise Failed(exit_status(out.returncode))
+    report = json.loads(out.stdout)
+    with_paths = sum(1 for s in report["subjects"] if s.get("paths"))
+    indirect = sum(1 for f in report["findings"] if f["rule"].startswith("ecs-config-change-indirect"))
+    return with_paths, indirect
 
 
 def auth_details(corpus: pathlib.Path, out: pathlib.Path):
@@ -54,14 +85,17 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--work", required=True)
     parser.add_argument("--venv", required=True)
+    parser.add_argument("--sizes", default=",".join(map(str, DUMP_SIZES)),
+                        help="principals of the generated dumps, comma-separated")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",") if n]
     work = pathlib.Path(args.work)
     corpus = work / "corpus"
     files = sorted(corpus.glob("*.json"))
     size = sum(f.stat().st_size for f in files)
     dump = work / "authdetails.json"
     auth_details(corpus, dump)
-    for n in DUMP_SIZES:
+    for n in sizes:
         subprocess.run(["python3", "bench/gen_dump.py", str(n), str(work / f"dump-{n}.json")], check=True)
     out = work / "cloudsplaining-out"
     out.mkdir()
@@ -79,24 +113,43 @@ def main():
         ("iamlint account --from (same dump as cloudsplaining)", [IAMLINT, "account", "--format", "json", "--from", str(dump)], args.runs),
         *[(f"iamlint account --from dump ({n:,} principals)",
            [IAMLINT, "account", "--format", "json", "--from", str(work / f"dump-{n}.json")], args.runs)
-          for n in DUMP_SIZES],
+          for n in sizes],
         ("startup: iamlint --version", [IAMLINT, "--version"], 50),
         ("startup: iamlint check one small file", [IAMLINT, "check", str(small)], 50),
     ]
     print(f"corpus: {len(files)} AWS managed policies from moto 5.2.5, {size / 1e6:.1f} MB; "
           f"{args.runs} runs each (startup: 50); {os.cpu_count()} CPUs")
     results = {}
+    failed = {}
+    # For the generated dumps: principals with paths, indirect findings.
+    work_done = {}
     for name, argv, runs in cases:
-        times, rss = measure(argv, runs)
+        try:
+            times, rss = measure(argv, runs)
+        except Failed as e:
+            failed[name] = str(e)
+            continue
         results[name] = (statistics.median(times), min(times), max(times), rss)
+        if name.startswith("iamlint account --from dump ("):
+            try:
+                work_done[name] = graph_work(argv)
+            except Failed as e:
+                failed[name] = str(e)
 
     base = results["iamlint check --format json"][0]
     floor = results["floor: read + serde_json parse"][0]
-    print(f"\n| {'command':48} | {'median':>9} | {'min':>9} | {'max':>9} | {'peak RSS':>9} | {'vs iamlint json':>15} |")
-    print(f"|{'-' * 50}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 17}|")
-    for name, (median, low, high, rss) in results.items():
+    print(f"\n| {'command':48} | {'median':>9} | {'min':>9} | {'max':>9} | {'peak RSS':>9} | {'vs iamlint json':>15} "
+          f"| {'with paths':>10} | {'indirect':>8} |")
+    print(f"|{'-' * 50}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 17}|{'-' * 12}|{'-' * 10}|")
+    for name, _, _ in cases:
+        if name not in results:
+            print(f"| {name:48} | failed: {failed[name]} |")
+            continue
+        median, low, high, rss = results[name]
         ratio = f"{median / base:.2f}x"
-        print(f"| {name:48} | {median * 1000:7.1f}ms | {low * 1000:7.1f}ms | {high * 1000:7.1f}ms | {rss:6.1f}MiB | {ratio:>15} |")
+        paths, indirect = (f"{v:,}" for v in work_done[name]) if name in work_done else ("", "")
+        print(f"| {name:48} | {median * 1000:7.1f}ms | {low * 1000:7.1f}ms | {high * 1000:7.1f}ms | {rss:6.1f}MiB | {ratio:>15} "
+              f"| {paths:>10} | {indirect:>8} |")
     print()
     print(f"iamlint check is {results['parliament --directory'][0] / base:.0f}x faster than parliament on the same files")
     same_dump = results["iamlint account --from (same dump as cloudsplaining)"][0]
@@ -104,8 +157,12 @@ def main():
           f"than cloudsplaining on the same dump ({results['cloudsplaining scan (same policies as a dump)'][0] / base:.0f}x "
           f"vs iamlint check on the files)")
     print(f"iamlint takes {base / floor:.1f}x the read+parse floor")
-    small_dump, large_dump = (results[f"iamlint account --from dump ({n:,} principals)"][0] for n in (DUMP_SIZES[0], DUMP_SIZES[-1]))
-    print(f"account review: {DUMP_SIZES[-1] // DUMP_SIZES[0]}x the principals take {large_dump / small_dump:.1f}x the time")
+    dumps = [n for n in sizes if f"iamlint account --from dump ({n:,} principals)" in results]
+    if len(dumps) > 1:
+        small_dump, large_dump = (results[f"iamlint account --from dump ({n:,} principals)"][0] for n in (dumps[0], dumps[-1]))
+        print(f"account review: {dumps[-1] // dumps[0]}x the principals take {large_dump / small_dump:.1f}x the time")
+    for name, why in failed.items():
+        print(f"failed: {name}: {why}")
 
 
 if __name__ == "__main__":

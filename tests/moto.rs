@@ -120,8 +120,10 @@ fn reviews_a_seeded_account() {
         "service-linked roles are privileged by default"
     );
     // Through the group; the default version v2, not v1 (DeleteCluster) or v3 (ecs:*).
+    assert_eq!(subjects[2].0, "role/hop-a");
+    assert_eq!(subjects[3].0, "role/hop-b");
     assert_eq!(
-        subjects[2],
+        subjects[4],
         (
             "user/alice".into(),
             json!(false),
@@ -130,7 +132,7 @@ fn reviews_a_seeded_account() {
         )
     );
     assert_eq!(
-        subjects[3],
+        subjects[5],
         (
             "user/bob".into(),
             json!(false),
@@ -139,7 +141,7 @@ fn reviews_a_seeded_account() {
         )
     );
     assert_eq!(
-        subjects[4],
+        subjects[6],
         (
             "user/carol".into(),
             json!(false),
@@ -164,9 +166,12 @@ fn reviews_a_seeded_account() {
     assert_eq!(
         findings,
         [
+            ("role/hop-a".to_string(), "ecs-config-change-indirect"),
+            ("role/hop-b".to_string(), "ecs-config-change"),
             ("user/alice".to_string(), "ecs-config-change"),
             ("user/bob".to_string(), "ecs-config-change-scoped"),
             ("user/carol".to_string(), "ecs-config-change"),
+            ("user/chain-user".to_string(), "ecs-config-change-indirect"),
         ]
     );
 }
@@ -189,5 +194,68 @@ fn privileged_globs_and_service_linked_override() {
         .iter()
         .map(|s| s["privileged"].as_bool().unwrap())
         .collect();
-    assert_eq!(privileged, [false, false, true, false, false]);
+    assert_eq!(
+        privileged,
+        [false, false, false, false, true, false, false, false]
+    );
+}
+
+#[test]
+fn follows_an_assume_role_chain() {
+    let moto = start_moto();
+    let run = review(&moto, &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    let subjects = json["subjects"].as_array().unwrap();
+    let by_name = |suffix: &str| {
+        subjects
+            .iter()
+            .find(|s| s["name"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("no subject {suffix}: {json}"))
+    };
+    let user = by_name(":user/chain-user");
+    let user_arn = user["name"].as_str().unwrap();
+    let account = user_arn.split(':').nth(4).unwrap();
+    let hop_a = format!("arn:aws:iam::{account}:role/hop-a");
+    let hop_b = format!("arn:aws:iam::{account}:role/hop-b");
+    assert_eq!(user["allowed"], json!([]));
+    assert_eq!(user["reachable"], json!(["ecs:UpdateService"]));
+    let path = &user["paths"][0];
+    assert_eq!(path["actions"], json!(["ecs:UpdateService"]));
+    assert_eq!(path["scoped"], json!(false));
+    let steps: Vec<_> = path["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap(),
+                s["id"].as_str().unwrap(),
+                s["from"].as_str().unwrap(),
+                s["to"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("assume-role", "sts-001", user_arn, hop_a.as_str()),
+            ("assume-role", "sts-001", hop_a.as_str(), hop_b.as_str()),
+        ]
+    );
+    assert_eq!(
+        by_name(":role/hop-b")["trusted_by"],
+        json!([format!("AWS:{hop_a}")])
+    );
+    let indirect: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"] == user_arn)
+        .map(|f| (f["rule"].as_str().unwrap(), f["actions"].clone()))
+        .collect();
+    assert_eq!(
+        indirect,
+        [("ecs-config-change-indirect", json!(["ecs:UpdateService"]))]
+    );
 }
