@@ -800,7 +800,9 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
         match path.kind {
             Kind::AssumeRole | Kind::ModifyOther(_) => {}
             Kind::SelfModify(Target::Group) if first == "iam:AddUserToGroup" => {
-                if me.kind != PrincipalKind::User {
+                // An unrestricted principal gains nothing by joining a group (and a copy of
+                // every user per group would make the graph quadratic).
+                if me.kind != PrincipalKind::User || augment.unrestricted {
                     continue;
                 }
                 for (g, group) in asker.account.groups.iter().enumerate() {
