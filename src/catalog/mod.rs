@@ -192,8 +192,23 @@ pub fn index_of(qualified: &str) -> Option<usize> {
 }
 
 /// Tracked index of an exact, known action; panics on a typo (for built-in tables).
-pub fn known(qualified: &str) -> usize {
-    index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"))
+pub fn known(qualified: &'static str) -> usize {
+    // Built-in tables ask for the same few names very often: remember them by address.
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key = qualified.as_ptr() as usize ^ qualified.len();
+    if let Some(i) = SEEN.with(|seen| {
+        seen.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, i)| *i)
+    }) {
+        return i;
+    }
+    let i = index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"));
+    SEEN.with(|seen| seen.borrow_mut().push((key, i)));
+    i
 }
 
 /// The tracked actions of one service.

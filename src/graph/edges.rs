@@ -341,7 +341,7 @@ impl<'a, 'b> Asker<'a, 'b> {
     }
 
     /// Whether the node holds `permission` on some resource: `Some(scoped)`.
-    fn has(&self, permission: &str) -> Option<bool> {
+    fn has(&self, permission: &'static str) -> Option<bool> {
         let i = catalog::known(permission);
         if self.effective.unscoped.contains(i) {
             Some(false)
@@ -351,7 +351,7 @@ impl<'a, 'b> Asker<'a, 'b> {
     }
 
     /// `permission` on the resource `arn`.
-    fn on(&self, permission: &str, arn: &str) -> Option<bool> {
+    fn on(&self, permission: &'static str, arn: &str) -> Option<bool> {
         let action = catalog::known(permission);
         self.policies
             .allows_on(action, arn, &self.vars)
@@ -375,7 +375,7 @@ impl<'a, 'b> Asker<'a, 'b> {
         answer
     }
 
-    fn uniform_uncached(&self, permission: &str) -> Option<bool> {
+    fn uniform_uncached(&self, permission: &'static str) -> Option<bool> {
         let action = catalog::known(permission);
         let star = |d: &DocumentGrants| -> Option<bool> {
             d.statements
@@ -447,7 +447,11 @@ impl<'a, 'b> Asker<'a, 'b> {
         found
     }
 
-    fn targets_uncached(&self, permission: &str, candidates: &[usize]) -> Vec<(usize, bool)> {
+    fn targets_uncached(
+        &self,
+        permission: &'static str,
+        candidates: &[usize],
+    ) -> Vec<(usize, bool)> {
         let action = catalog::known(permission);
         let mut named: Vec<usize> = Vec::new();
         let mut everyone = false;
@@ -498,7 +502,7 @@ impl<'a, 'b> Asker<'a, 'b> {
     }
 
     /// The policies and statements that allow `permission` (on `arn`, when given).
-    fn granted(&self, permission: &str, arn: Option<&str>) -> Granted {
+    fn granted(&self, permission: &'static str, arn: Option<&str>) -> Granted {
         let action = catalog::known(permission);
         let mut out = Granted::default();
         let by: Vec<usize> = match arn.and_then(|a| self.policies.allows_on(action, a, &self.vars))
@@ -561,7 +565,7 @@ pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>
 /// unscoped one. Five ECS paths that pass the same role need one edge, not five.
 fn one_per_target(edges: Vec<OutEdge>) -> Vec<OutEdge> {
     let mut kept: Vec<OutEdge> = Vec::with_capacity(edges.len());
-    let mut at: HashMap<Node, usize> = HashMap::with_capacity(edges.len());
+    let mut at: super::FastMap<Node, usize> = super::FastMap::default();
     for edge in edges {
         match at.get(&edge.0) {
             Some(&i) if kept[i].2 && !edge.2 => kept[i] = edge,

@@ -25,6 +25,31 @@ use std::collections::{HashMap, VecDeque};
 
 pub use edges::StepKind;
 
+/// FNV-1a: the graph hashes small keys (nodes, step kinds) millions of times, where
+/// SipHash's resistance to crafted keys buys nothing (keys come from the account model).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PrincipalKind {
     User,
@@ -202,7 +227,7 @@ pub struct Graph<'a> {
     pub account: &'a Account<'a>,
     index: edges::Index,
     nodes: Vec<Node>,
-    ids: HashMap<Node, u32>,
+    ids: FastMap<Node, u32>,
     edges: Vec<Vec<Edge>>,
     /// Monitored access of each node (hubs hold nothing).
     access: Vec<Grants>,
@@ -223,14 +248,14 @@ impl<'a> Graph<'a> {
             account,
             index: edges::Index::new(account),
             nodes: Vec::new(),
-            ids: HashMap::new(),
+            ids: FastMap::default(),
             edges: Vec::new(),
             access: Vec::new(),
             steps: Vec::new(),
             unscoped: Vec::new(),
             any: Vec::new(),
         };
-        let mut step_ids: HashMap<edges::StepInfo, u16> = HashMap::new();
+        let mut step_ids: FastMap<edges::StepInfo, u16> = FastMap::default();
         for i in 0..account.principals.len() {
             graph.intern(Node::plain(i));
         }
