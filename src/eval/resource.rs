@@ -204,35 +204,15 @@ pub fn literal_arn(pattern: &str, vars: &super::Variables) -> Option<String> {
     Some(out)
 }
 
-/// Greedy glob over tokens, remembering the last `*` (as `pattern::glob_match` does).
+/// Glob over tokens, as action patterns are matched (case-sensitive here).
 fn glob_tokens(pattern: &[Token], text: &[char]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(Token::AnyRun) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(Token::AnyOne) => {
-                p += 1;
-                t += 1;
-            }
-            Some(Token::Char(c)) if *c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    p = star_p + 1;
-                    t = star_t + 1;
-                    star = Some((star_p, star_t + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|t| matches!(t, Token::AnyRun))
+    super::pattern::glob_with(
+        pattern,
+        text,
+        |t| matches!(t, Token::AnyRun),
+        |t| matches!(t, Token::AnyOne),
+        |t, c| matches!(t, Token::Char(p) if p == c),
+    )
 }
 
 /// Whether some ECS ARN matches the resource pattern.

@@ -825,40 +825,34 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                     }
                 }
             }
-            Kind::SelfModify(target) => {
-                if augment.unrestricted {
+            Kind::SelfModify(target) | Kind::DropBoundary(target) => {
+                // Rewriting its own permissions makes it unrestricted; dropping its
+                // boundary makes it unbounded (only when it has one).
+                let dropping = matches!(path.kind, Kind::DropBoundary(_));
+                let changed = if dropping {
+                    Augment {
+                        unbounded: true,
+                        ..augment
+                    }
+                } else {
+                    Augment {
+                        unrestricted: true,
+                        ..augment
+                    }
+                };
+                let pointless = if dropping {
+                    augment.unbounded || asker.policies.boundary.is_none()
+                } else {
+                    augment.unrestricted
+                };
+                if pointless {
                     continue;
                 }
                 if let Some(scoped) = own_targets(asker, target)
                     .iter()
                     .find_map(|arn| asker.on(first, arn))
                 {
-                    out.push((
-                        with(Augment {
-                            unrestricted: true,
-                            ..augment
-                        }),
-                        info,
-                        scoped,
-                    ));
-                }
-            }
-            Kind::DropBoundary(target) => {
-                if augment.unbounded || asker.policies.boundary.is_none() {
-                    continue;
-                }
-                if let Some(scoped) = own_targets(asker, target)
-                    .iter()
-                    .find_map(|arn| asker.on(first, arn))
-                {
-                    out.push((
-                        with(Augment {
-                            unbounded: true,
-                            ..augment
-                        }),
-                        info,
-                        scoped,
-                    ));
+                    out.push((with(changed), info, scoped));
                 }
             }
             Kind::TakeOver(target) => {

@@ -43,23 +43,7 @@ pub fn render_human(query: &QueryResult, out: &mut dyn Write) -> io::Result<()> 
             [kind.to_string(), name, a.action.clone(), how]
         })
         .collect();
-    let header = ["KIND", "PRINCIPAL", "ACTION", "HOW"].map(String::from);
-    let widths: Vec<usize> = (0..3)
-        .map(|i| {
-            rows.iter()
-                .chain([&header])
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in std::iter::once(&header).chain(&rows) {
-        for (cell, width) in row.iter().zip(&widths) {
-            write!(out, "{cell:width$}  ")?;
-        }
-        writeln!(out, "{}", row[3])?;
-    }
-    Ok(())
+    super::table::write_columns(&["KIND", "PRINCIPAL", "ACTION", "HOW"], &rows, out)
 }
 
 #[derive(Serialize)]

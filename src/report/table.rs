@@ -21,6 +21,31 @@ fn actions_cell(actions: &[String]) -> String {
     }
 }
 
+/// Rows under a header, each column as wide as its widest cell, the last one unpadded.
+pub fn write_columns<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let header = header.map(String::from);
+    let widths: Vec<usize> = (0..N - 1)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(rows) {
+        for (cell, width) in row.iter().zip(&widths) {
+            write!(out, "{cell:width$}  ")?;
+        }
+        writeln!(out, "{}", row[N - 1])?;
+    }
+    Ok(())
+}
+
 pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 6]> = report
         .subjects
@@ -69,23 +94,8 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
             "SCOPED ONLY",
             "VIA",
             "GRANTED BY",
-        ]
-        .map(String::from);
-        let widths: Vec<usize> = (0..5)
-            .map(|i| {
-                rows.iter()
-                    .chain([&header])
-                    .map(|r| r[i].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in std::iter::once(&header).chain(&rows) {
-            for (cell, width) in row.iter().zip(&widths) {
-                write!(out, "{cell:width$}  ")?;
-            }
-            writeln!(out, "{}", row[5])?;
-        }
+        ];
+        write_columns(&header, &rows, out)?;
     }
     // Unknown actions and invalid inputs still deserve their located diagnostics.
     let others = Report {
