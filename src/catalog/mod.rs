@@ -115,9 +115,13 @@ fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
 
 /// The service with this prefix (any case).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    let lower = prefix.to_ascii_lowercase();
+    // Prefixes are lower-case: compare the asked one folded, without allocating.
     SERVICES
-        .binary_search_by(|s| s.prefix.cmp(lower.as_str()))
+        .binary_search_by(|s| {
+            s.prefix
+                .bytes()
+                .cmp(prefix.bytes().map(|b| b.to_ascii_lowercase()))
+        })
         .ok()
         .map(|i| &SERVICES[i])
 }
@@ -126,6 +130,32 @@ pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
 pub fn action_count() -> usize {
     SERVICES.iter().map(|s| s.actions.len()).sum()
 }
+
+/// FNV-1a: evaluation hashes small keys (action names, graph nodes) millions of times,
+/// where SipHash's resistance to crafted keys buys nothing (keys are built-in names and
+/// the account model's own indices).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The prefix of the service whose actions packs monitor.
 pub const MONITORED_SERVICE: &str = "ecs";
@@ -179,12 +209,14 @@ pub fn qualified_name(index: usize) -> String {
 
 /// Tracked index of `service:Action` (any case).
 pub fn index_of(qualified: &str) -> Option<usize> {
-    static BY_NAME: LazyLock<std::collections::HashMap<String, usize>> = LazyLock::new(|| {
-        tracked()
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.qualified.to_ascii_lowercase(), i))
-            .collect()
+    // Canonical spellings are found as given; any other case through the folded key.
+    static BY_NAME: LazyLock<FastMap<String, usize>> = LazyLock::new(|| {
+        let mut map = FastMap::default();
+        for (i, t) in tracked().iter().enumerate() {
+            map.insert(t.qualified.clone(), i);
+            map.insert(t.qualified.to_ascii_lowercase(), i);
+        }
+        map
     });
     if let Some(i) = BY_NAME.get(qualified) {
         return Some(*i);
@@ -193,23 +225,8 @@ pub fn index_of(qualified: &str) -> Option<usize> {
 }
 
 /// Tracked index of an exact, known action; panics on a typo (for built-in tables).
-pub fn known(qualified: &'static str) -> usize {
-    // Built-in tables ask for the same few names very often: remember them by address.
-    thread_local! {
-        static SEEN: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let key = qualified.as_ptr() as usize ^ qualified.len();
-    if let Some(i) = SEEN.with(|seen| {
-        seen.borrow()
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, i)| *i)
-    }) {
-        return i;
-    }
-    let i = index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"));
-    SEEN.with(|seen| seen.borrow_mut().push((key, i)));
-    i
+pub fn known(qualified: &str) -> usize {
+    index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"))
 }
 
 /// The tracked actions of one service.

@@ -89,8 +89,28 @@ pub enum Unknown {
     Action,
 }
 
-/// Expand `pattern` against the catalog.
+/// Expand `pattern` against the catalog. Policies repeat the same patterns thousands of
+/// times (`s3:GetObject`, `logs:*`): each thread remembers what it expanded.
 pub fn expand(pattern: &str) -> Expansion {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Expansion>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(pattern).copied()) {
+        return known;
+    }
+    let expansion = expand_uncached(pattern);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        // Bounded: hostile input must not grow it without end.
+        if seen.len() < 65_536 {
+            seen.insert(pattern.to_string(), expansion);
+        }
+    });
+    expansion
+}
+
+fn expand_uncached(pattern: &str) -> Expansion {
     let Some((service, action)) = pattern.split_once(':') else {
         // Only `*` (or `**`) is valid without a service prefix.
         return Expansion {

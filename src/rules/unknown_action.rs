@@ -68,9 +68,9 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
 pub fn message(pattern: &str, kind: Unknown) -> String {
     let (service, _) = pattern.split_once(':').unwrap_or(("", ""));
     match kind {
-        Unknown::Service => {
-            format!("`{pattern}` names no AWS service: `{service}` is not a service prefix")
-        }
+        Unknown::Service => format!(
+            "`{pattern}` names a service the catalog does not know: `{service}` (a typo, or a retired service)"
+        ),
         Unknown::Action => format!("`{pattern}` matches no {} action", service_label(service)),
     }
 }
