@@ -147,6 +147,14 @@ pub enum Color {
 }
 
 pub fn main() -> ExitCode {
+    // Usage and config errors wrap without breaking words at hyphens (flag names, ARNs).
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .build(),
+        )
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),

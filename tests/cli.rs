@@ -9,6 +9,20 @@ use common::*;
 fn bundled_examples_human() {
     let run = iamlint(&repo_root(), &["check", "policies/"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
+    // Wrapped diagnostics never break a word at its hyphen (`cloudformation-` / `005`).
+    let broken: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.trim_end().ends_with('-')
+                && l.trim_end()
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .collect();
+    assert!(broken.is_empty(), "{broken:?}");
     insta::assert_snapshot!(run.transcript());
 }
 

@@ -23,7 +23,9 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(110)
-        .with_links(false);
+        .with_links(false)
+        // Never split `--max-file-size`, `ecs:DeleteTaskDefinitions` or an ARN at a hyphen.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     for (i, finding) in report.findings.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
