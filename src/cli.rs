@@ -204,6 +204,7 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             let options = commands::account::Options {
                 include_service_linked: args.include_service_linked,
                 query,
+                exit_after: true,
             };
             let report = commands::account::review(pages, &args.scp, &settings, &options);
             let code = match &report.query {

@@ -16,6 +16,7 @@ fuzz_target!(|bytes: &[u8]| {
         let options = Options {
             include_service_linked: false,
             query,
+            exit_after: false,
         };
         let page = SourceFile::new("dump.json", text);
         let report = review(vec![page], &[], &settings, &options);

@@ -36,6 +36,9 @@ pub struct Options {
     pub include_service_linked: bool,
     /// Answer a question instead of linting (`--who-can`, `--principal`).
     pub query: Option<Query>,
+    /// The process ends after this review: leave its memory to the OS instead of freeing
+    /// it (the command line); a library caller that goes on (the fuzzer) frees it.
+    pub exit_after: bool,
 }
 
 /// A question about the account's transitive access.
@@ -430,12 +433,15 @@ pub fn review(
     }
     crate::commands::check::apply_ignores(&mut report, settings);
     report.sort();
-    // Freeing a large account's model piece by piece costs more than the review itself;
-    // the process ends right after the report is written, and the OS reclaims it whole.
-    std::mem::forget(graph);
-    std::mem::forget(model);
-    std::mem::forget(managed);
-    std::mem::forget(dump);
+    if options.exit_after {
+        // Freeing a large account's model piece by piece costs more than the review
+        // itself; the process ends right after the report is written, and the OS
+        // reclaims it whole.
+        std::mem::forget(graph);
+        std::mem::forget(model);
+        std::mem::forget(managed);
+        std::mem::forget(dump);
+    }
     report
 }
 
