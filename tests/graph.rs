@@ -43,41 +43,27 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The step ids of each path of a subject.
-fn path_ids(json: &Value, name: &str) -> Vec<Vec<String>> {
+/// `field` of every step of each path of a subject.
+fn path_steps(json: &Value, name: &str, field: impl Fn(&Value) -> String) -> Vec<Vec<String>> {
     subject(json, name)["paths"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            p["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["id"].as_str().unwrap().to_string())
-                .collect()
-        })
+        .map(|p| p["steps"].as_array().unwrap().iter().map(&field).collect())
         .collect()
+}
+
+/// The step ids of each path of a subject.
+fn path_ids(json: &Value, name: &str) -> Vec<Vec<String>> {
+    path_steps(json, name, |s| s["id"].as_str().unwrap().to_string())
 }
 
 /// The principals each path goes through, shortened to `role/NAME`.
 fn path_targets(json: &Value, name: &str) -> Vec<Vec<String>> {
-    subject(json, name)["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            p["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| {
-                    let to = s["to"].as_str().unwrap();
-                    to.rsplit_once(':').map_or(to, |(_, r)| r).to_string()
-                })
-                .collect()
-        })
-        .collect()
+    path_steps(json, name, |s| {
+        let to = s["to"].as_str().unwrap();
+        to.rsplit_once(':').map_or(to, |(_, r)| r).to_string()
+    })
 }
 
 fn finding<'a>(json: &'a Value, rule: &str, name: &str) -> Option<&'a Value> {
