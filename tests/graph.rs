@@ -360,47 +360,27 @@ fn principal_shows_everything_it_can_reach() {
     insta::assert_snapshot!(run.stdout);
 }
 
+/// `iamlint account --from CHAINS ARGS…` must fail with exit code 2 and say `message`.
+fn usage_error(args: &[&str], message: &str) {
+    let mut all = vec!["account", "--from", CHAINS];
+    all.extend_from_slice(args);
+    let run = iamlint(&repo_root(), &all);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains(message), "{}", run.stderr);
+}
+
 #[test]
 fn questions_need_an_ecs_action_and_a_readable_format() {
-    let wrong = iamlint(
-        &repo_root(),
-        &["account", "--from", CHAINS, "--who-can", "s3:GetObject"],
+    usage_error(
+        &["--who-can", "s3:GetObject"],
+        "--who-can takes one ECS action",
     );
-    assert_eq!(wrong.code, 2);
-    assert!(
-        wrong.stderr.contains("--who-can takes one ECS action"),
-        "{}",
-        wrong.stderr
+    usage_error(
+        &["--who-can", "ecs:UpdateService", "--format", "sarif"],
+        "answer in --format human or json",
     );
-    let sarif = iamlint(
-        &repo_root(),
-        &[
-            "account",
-            "--from",
-            CHAINS,
-            "--who-can",
-            "ecs:UpdateService",
-            "--format",
-            "sarif",
-        ],
+    usage_error(
+        &["--who-can", "ecs:UpdateService", "--principal", "x"],
+        "cannot be used with",
     );
-    assert_eq!(sarif.code, 2);
-    assert!(
-        sarif.stderr.contains("answer in --format human or json"),
-        "{}",
-        sarif.stderr
-    );
-    let both = iamlint(
-        &repo_root(),
-        &[
-            "account",
-            "--from",
-            CHAINS,
-            "--who-can",
-            "ecs:UpdateService",
-            "--principal",
-            "x",
-        ],
-    );
-    assert_eq!(both.code, 2);
 }
