@@ -7,8 +7,8 @@
 
 use crate::catalog::{self, ActionSet};
 use crate::eval::pattern::expand;
+use crate::globs::{PathMatcher, glob};
 use crate::rules::{self, Level};
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -94,49 +94,6 @@ impl ConfigError {
             label: String::new(),
         }
     }
-}
-
-/// Globs matched against a path (as findings show it) or against its file name.
-/// `*` stays within one path component; `**` crosses them.
-#[derive(Clone, Debug)]
-pub struct PathMatcher {
-    set: GlobSet,
-}
-
-impl Default for PathMatcher {
-    fn default() -> Self {
-        PathMatcher {
-            set: GlobSet::empty(),
-        }
-    }
-}
-
-impl PathMatcher {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<Self, (String, String)> {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in patterns {
-            builder.add(glob(pattern).map_err(|e| (pattern.to_string(), e))?);
-        }
-        let set = builder
-            .build()
-            .map_err(|e| (String::new(), e.kind().to_string()))?;
-        Ok(PathMatcher { set })
-    }
-
-    pub fn is_match(&self, path: &str) -> bool {
-        if self.set.is_empty() {
-            return false;
-        }
-        let name = path.rsplit('/').next().unwrap_or(path);
-        self.set.is_match(path) || self.set.is_match(name)
-    }
-}
-
-fn glob(pattern: &str) -> Result<Glob, String> {
-    GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| e.kind().to_string())
 }
 
 /// A suppression: findings of `rule` (or of every rule) on subjects matching `path`.

@@ -4,7 +4,8 @@
 //! Data flows one way: [`source`] (files, dumps, the IAM API) → [`document`] (span-aware
 //! typed policies) → [`eval`] (pattern expansion, grants, effective access) → [`rules`]
 //! (findings) → [`report`] (one module per output format). [`cli`] parses arguments and
-//! dispatches to [`commands`].
+//! dispatches to [`commands`]. [`graph`] (who can become whom) sits between `eval` and
+//! `rules`; [`catalog`] and [`globs`] are leaves every layer may use.
 
 pub mod catalog;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod document;
 pub mod eval;
+pub mod globs;
 pub mod graph;
 pub mod report;
 pub mod rules;

@@ -2,7 +2,7 @@
 //! skipped, symlinked folders not followed, so a symlink loop cannot trap the walk); files
 //! named on the command line are always read, whatever their extension.
 
-use crate::config::PathMatcher;
+use crate::globs::PathMatcher;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
