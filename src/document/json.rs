@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 /// Byte offsets into the (BOM-stripped) text; `end` is exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

@@ -19,8 +19,9 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn command(finding: &Finding, paths: &RepoPaths) -> String {
+fn command(finding: &Finding, report: &Report, paths: &RepoPaths) -> String {
     let at = &finding.location;
+    let position = report.position(at);
     let kind = match finding.level() {
         Level::Error => "error",
         Level::Warning => "warning",
@@ -33,10 +34,10 @@ fn command(finding: &Finding, paths: &RepoPaths) -> String {
     format!(
         "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         escape_property(&file),
-        at.line,
-        at.column,
-        at.end_line,
-        at.end_column,
+        position.line,
+        position.column,
+        position.end_line,
+        position.end_column,
         escape_property(&format!("iamlint {}", finding.rule.id)),
         escape_data(&message),
     )
@@ -44,7 +45,7 @@ fn command(finding: &Finding, paths: &RepoPaths) -> String {
 
 pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
     for finding in &report.findings {
-        writeln!(out, "{}", command(finding, paths))?;
+        writeln!(out, "{}", command(finding, report, paths))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::{Report, Subject};
 use crate::rules::{Finding, Level, Location};
+use crate::source::Position;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -36,7 +37,7 @@ struct JsonFinding<'a> {
     subject: &'a str,
     message: &'a str,
     actions: &'a [String],
-    location: &'a Location,
+    location: JsonLocation<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     /// The other places that make the finding (each step of a path), when there are.
@@ -46,8 +47,23 @@ struct JsonFinding<'a> {
 
 #[derive(Serialize)]
 struct JsonRelated<'a> {
-    location: &'a Location,
+    location: JsonLocation<'a>,
     label: &'a str,
+}
+
+/// `{"path", "line", "column", "end_line", "end_column"}`, resolved when rendered.
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    path: &'a str,
+    #[serde(flatten)]
+    position: Position,
+}
+
+fn location<'a>(at: &'a Location, report: &Report) -> JsonLocation<'a> {
+    JsonLocation {
+        path: &at.path,
+        position: report.position(at),
+    }
 }
 
 #[derive(Serialize)]
@@ -57,19 +73,22 @@ struct JsonSuppressed<'a> {
     reason: &'a str,
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+fn finding<'a>(f: &'a Finding, report: &Report) -> JsonFinding<'a> {
     JsonFinding {
         rule: f.rule.id,
         level: f.level(),
         subject: &f.subject,
         message: &f.message,
         actions: &f.actions,
-        location: &f.location,
+        location: location(&f.location, report),
         help: f.help.as_deref(),
         related: f
             .related
             .iter()
-            .map(|(location, label)| JsonRelated { location, label })
+            .map(|(at, label)| JsonRelated {
+                location: location(at, report),
+                label,
+            })
             .collect(),
     }
 }
@@ -79,12 +98,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         version: VERSION,
         tool: tool(),
         subjects: &report.subjects,
-        findings: report.findings.iter().map(finding).collect(),
+        findings: report.findings.iter().map(|f| finding(f, report)).collect(),
         suppressed: report
             .suppressed
             .iter()
             .map(|(f, reason)| JsonSuppressed {
-                finding: finding(f),
+                finding: finding(f, report),
                 reason,
             })
             .collect(),

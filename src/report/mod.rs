@@ -12,7 +12,7 @@ pub mod table;
 use crate::config::FailOn;
 pub use crate::graph::view::{AccessPath, AccessStep, short_arn};
 use crate::rules::{Finding, invalid_policy};
-use crate::source::SourceFile;
+use crate::source::{Location, Position, SourceFile};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -94,6 +94,20 @@ impl Report {
             (&a.location, a.rule.id, &a.message).cmp(&(&b.location, b.rule.id, &b.message))
         });
         self.subjects.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// Lines and columns of a finding's location, from the text it points into. A path
+    /// with no text (nothing read) is its first line.
+    pub fn position(&self, at: &Location) -> Position {
+        match self.sources.get(&at.path) {
+            Some(source) => source.position(at.span),
+            None => Position {
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            },
+        }
     }
 
     pub fn has_invalid_input(&self) -> bool {

@@ -205,7 +205,8 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
     }
 }
 
-fn location(at: &crate::rules::Location, paths: &RepoPaths) -> Location {
+fn location(at: &crate::rules::Location, report: &Report, paths: &RepoPaths) -> Location {
+    let position = report.position(at);
     let artifact = match paths.relative(&at.path) {
         Some(relative) => ArtifactLocation {
             uri: encode_uri(&relative),
@@ -225,10 +226,10 @@ fn location(at: &crate::rules::Location, paths: &RepoPaths) -> Location {
         physical_location: PhysicalLocation {
             artifact_location: artifact,
             region: Region {
-                start_line: at.line,
-                start_column: at.column,
-                end_line: at.end_line,
-                end_column: at.end_column,
+                start_line: position.line,
+                start_column: position.column,
+                end_line: position.end_line,
+                end_column: position.end_column,
             },
         },
         message: None,
@@ -244,7 +245,7 @@ fn related(finding: &Finding) -> impl Iterator<Item = &(crate::rules::Location, 
         .filter(|(at, _)| !at.path.starts_with('<'))
 }
 
-fn related_locations(finding: &Finding, paths: &RepoPaths) -> Vec<Location> {
+fn related_locations(finding: &Finding, report: &Report, paths: &RepoPaths) -> Vec<Location> {
     related(finding)
         .enumerate()
         .map(|(i, (at, label))| Location {
@@ -252,13 +253,13 @@ fn related_locations(finding: &Finding, paths: &RepoPaths) -> Vec<Location> {
             message: Some(Text {
                 text: label.clone(),
             }),
-            ..location(at, paths)
+            ..location(at, report, paths)
         })
         .collect()
 }
 
 /// Paths (findings with steps) become one thread flow, in step order.
-fn code_flows(finding: &Finding, paths: &RepoPaths) -> Vec<CodeFlow> {
+fn code_flows(finding: &Finding, report: &Report, paths: &RepoPaths) -> Vec<CodeFlow> {
     if finding.rule != &ecs_config_change_indirect::UNSCOPED
         && finding.rule != &ecs_config_change_indirect::SCOPED
     {
@@ -270,7 +271,7 @@ fn code_flows(finding: &Finding, paths: &RepoPaths) -> Vec<CodeFlow> {
                 message: Some(Text {
                     text: label.clone(),
                 }),
-                ..location(at, paths)
+                ..location(at, report, paths)
             },
         })
         .collect();
@@ -318,9 +319,9 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
                     None => finding.message.clone(),
                 },
             },
-            locations: [location(&finding.location, paths)],
-            related_locations: related_locations(finding, paths),
-            code_flows: code_flows(finding, paths),
+            locations: [location(&finding.location, report, paths)],
+            related_locations: related_locations(finding, report, paths),
+            code_flows: code_flows(finding, report, paths),
             partial_fingerprints: BTreeMap::from([(
                 "iamlint/v1",
                 fingerprint(&finding.fingerprint),
@@ -339,7 +340,7 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
             message: Text {
                 text: format!("{}: {}", finding.location.path, finding.message),
             },
-            locations: [location(&finding.location, paths)],
+            locations: [location(&finding.location, report, paths)],
         })
         .collect();
     let log = Log {

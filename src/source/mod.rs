@@ -27,52 +27,41 @@ impl SourceFile {
         }
     }
 
+    /// The place of `span` in this file. Lines and columns are worked out only when a
+    /// report renders it ([`SourceFile::position`]): rules and the graph deal in spans.
     pub fn locate(&self, span: Span) -> Location {
-        let (line, column) = self.lines.position(&self.text, span.start);
-        let (end_line, end_column) = self.lines.position(&self.text, span.end);
         Location {
             path: self.path.clone(),
+            span,
+        }
+    }
+
+    /// 1-based lines and columns (in characters) of a span of this file.
+    pub fn position(&self, span: Span) -> Position {
+        let (line, column) = self.lines.position(&self.text, span.start);
+        let (end_line, end_column) = self.lines.position(&self.text, span.end);
+        Position {
             line,
             column,
             end_line,
             end_column,
-            span,
         }
     }
 }
 
-/// A place in a source document, resolved to 1-based lines and columns (in characters).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A place in a source document: the path findings name (the key of the report's
+/// sources) and a byte span of its text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     pub path: String,
+    pub span: Span,
+}
+
+/// A [`Location`] resolved against its text, as every output format shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Position {
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
-    #[serde(skip)]
-    pub span: Span,
-}
-
-impl Location {
-    fn sort_key(&self) -> (&str, usize, usize, usize, usize) {
-        (
-            &self.path,
-            self.line,
-            self.column,
-            self.end_line,
-            self.end_column,
-        )
-    }
-}
-
-impl PartialOrd for Location {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Location {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.sort_key().cmp(&other.sort_key())
-    }
 }
