@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test command README gives: installs what the tests need (pinned moto server,
-# pre-commit, zizmor, actionlint under .venv; cargo-fuzz under .venv/cargo), runs every
-# Rust test once, in the `aws` build (its test set is the default build's plus the live
-# review's), proves the pre-commit hook and the GitHub action, and runs each fuzz target
-# briefly. Steps that do not depend on each other run side by side, so that both cores
-# stay busy; each background step's output is printed when it is waited for. Safe to run
-# again.
+# pre-commit, zizmor, actionlint under .venv), runs every Rust test once, in the `aws`
+# build (its test set is the default build's plus the live review's, and every fuzz seed
+# through its target's checks), and proves the pre-commit hook and the GitHub action.
+# Steps that do not depend on each other run side by side, so that both cores stay busy;
+# each background step's output is printed when it is waited for. Safe to run again.
+# The libFuzzer build and run is CI's (`.ci/run` runs fuzz/smoke.sh after this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,21 +41,24 @@ finish() {
 }
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-# Pinned moto server for the live account tests (tests/moto.rs).
-start moto .venv/bin/pip install --quiet "moto[server]==5.2.5"
-# The fuzz targets build in their own target folder, with cargo-fuzz's flags.
-start fuzz-build bash fuzz/smoke.sh build
+# The pinned Python tools in one pip (scripts/test-requirements.txt), then the
+# integrations: the hook's build (a `cargo install` by pre-commit) overlaps the Rust
+# tests' build.
+tools_ready="$work/tools-ready"
+start integrations bash -c '
+  .venv/bin/pip install --quiet -r scripts/test-requirements.txt
+  touch "$1"
+  bash scripts/check-integrations.sh' integrations "$tools_ready"
 export IAMLINT_TEST_MOTO_SERVER="$PWD/.venv/bin/moto_server" IAMLINT_TEST_PYTHON="$PWD/.venv/bin/python"
 
 log="$work/rust-tests.log"
 cargo test --locked --all-targets --features aws --no-run
-# pre-commit and zizmor go into .venv after moto (one pip at a time); the hook's own
-# release build (pre-commit's cargo install) then overlaps the Rust tests.
-finish moto
-start integrations bash scripts/check-integrations.sh
+while [ ! -e "$tools_ready" ]; do
+  # The install failed: its output says why.
+  kill -0 "${pid_of[integrations]}" 2>/dev/null || finish integrations
+  sleep 1
+done
 cargo test --locked --all-targets --features aws 2>&1 | tee -a "$log"
-finish fuzz-build
-bash fuzz/smoke.sh run
 finish integrations
 
 # One closing line with the totals of every Rust test run above.

@@ -1,9 +1,8 @@
 //! Arbitrary text as `iamlint.toml`: settings or a located error, never a panic.
+//! The checks are in `checks.rs`, shared with the seed replay of the tests.
 #![no_main]
 
-use iamlint::config::{from_text, Overrides};
-use libfuzzer_sys::fuzz_target;
+#[path = "checks.rs"]
+mod checks;
 
-fuzz_target!(|text: &str| {
-    let _ = from_text("iamlint.toml", text, &Overrides::default());
-});
+libfuzzer_sys::fuzz_target!(|text: &str| checks::config(text));

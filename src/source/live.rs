@@ -11,6 +11,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::{AttachedPolicy, EntityType, PolicyDetail};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{Builder, ConnectorBuilder, tls};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -81,6 +83,21 @@ pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<St
 /// and the global IAM region when none is configured anywhere.
 async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        // The SDK's default client, built by hand on rustls with ring (Cargo.toml says
+        // why): timeouts from this config, proxies from `HTTPS_PROXY`/`NO_PROXY`.
+        .http_client(
+            Builder::new().build_with_connector_fn(|settings, components| {
+                let mut connector = ConnectorBuilder::default().tls_provider(
+                    tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring),
+                );
+                connector.set_connector_settings(settings.cloned());
+                if let Some(components) = components {
+                    connector.set_sleep_impl(components.sleep_impl());
+                }
+                connector.set_proxy_config(Some(ProxyConfig::from_env()));
+                connector.build()
+            }),
+        )
         .retry_config(RetryConfig::standard().with_max_attempts(4))
         .timeout_config(
             TimeoutConfig::builder()

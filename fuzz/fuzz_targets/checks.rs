@@ -1,0 +1,85 @@
+//! What each fuzz target asserts, shared by the libFuzzer targets beside this file and by
+//! the seed replay in the main crate's tests (`tests/fuzz_seeds.rs`), so that the test
+//! command runs every seed through exactly the fuzzers' checks on the test build.
+//! Each check: arbitrary input in, never a panic, and every span inside the text.
+
+use iamlint::commands::account::{Options, Query, review};
+use iamlint::config::{Overrides, from_text};
+use iamlint::document::DocumentKind;
+use iamlint::document::policy::parse_policy_text;
+use iamlint::document::source::{LineIndex, decode};
+use iamlint::eval::evaluate;
+use iamlint::source::SourceFile;
+use iamlint::source::dump::Dump;
+
+/// Everything a policy file goes through: decoding, the JSON reader, the IAM grammar (as
+/// identity and as trust policy), evaluation, and locating every span. Must never panic,
+/// hang or allocate without bound.
+pub fn policy(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let lines = LineIndex::new(text);
+    for kind in [DocumentKind::Identity, DocumentKind::Trust] {
+        match parse_policy_text(text, kind) {
+            Ok(document) => {
+                let grants = evaluate(&document);
+                for statement in &grants.statements {
+                    lines.position(text, statement.span.start);
+                    lines.position(text, statement.span.end);
+                }
+            }
+            Err(errors) => {
+                assert!(!errors.is_empty());
+                for error in errors {
+                    assert!(error.span.start <= error.span.end && error.span.end <= text.len());
+                    lines.position(text, error.span.end);
+                }
+            }
+        }
+    }
+}
+
+/// `iamlint.toml`: settings or a located error.
+pub fn config(text: &str) {
+    let _ = from_text("iamlint.toml", text, &Overrides::default());
+}
+
+/// An authorization-details dump page: a dump or located errors.
+pub fn dump(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    if let Err(error) = Dump::default().add_page(0, text) {
+        assert!(!error.errors.is_empty());
+        for e in error.errors {
+            assert!(e.span.start <= e.span.end && e.span.end <= text.len());
+        }
+    }
+}
+
+/// A one-page dump through the whole account review — the account model, the
+/// transitive-access graph with its escalation edges, the rules — and every question it
+/// can be asked: a report or located errors.
+pub fn account(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let settings = from_text("iamlint.toml", "", &Overrides::default()).expect("empty config");
+    for query in [
+        None,
+        Some(Query::WhoCan(iamlint::catalog::known("ecs:UpdateService"))),
+    ] {
+        let options = Options {
+            include_service_linked: false,
+            query,
+            exit_after: false,
+        };
+        let page = SourceFile::new("dump.json", text);
+        let report = review(vec![page], &[], &settings, &options);
+        for finding in &report.findings {
+            let source = &report.sources[&finding.location.path];
+            assert!(finding.location.span.end <= source.text.len());
+        }
+        for subject in &report.subjects {
+            // Reach is a superset of a principal's own grants.
+            for action in subject.allowed.iter().chain(&subject.scoped) {
+                assert!(subject.reachable.contains(action), "{}", subject.name);
+            }
+        }
+    }
+}
