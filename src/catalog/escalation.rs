@@ -8,6 +8,21 @@
 //! source is not a package iamlint can pin); `tests` below check every permission against
 //! the action catalog, and README says which catalog commit it was compared with.
 
+use std::sync::LazyLock;
+
+/// The permissions of path `path` of [`PATHS`] as catalog indices, in the same order:
+/// the graph asks for them for every node, and a name lookup each time would cost more
+/// than the question.
+pub fn permission_ids(path: usize) -> &'static [usize] {
+    static IDS: LazyLock<Vec<Vec<usize>>> = LazyLock::new(|| {
+        PATHS
+            .iter()
+            .map(|p| p.permissions.iter().map(|q| super::known(q)).collect())
+            .collect()
+    });
+    &IDS[path]
+}
+
 /// What holding a path's permissions lets the holder become.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -7,7 +7,7 @@
 
 use super::trust::{self, Caller};
 use super::{Account, Augment, Hub, Node, Origin, PrincipalKind};
-use crate::catalog::escalation::{self, Kind, PATHS, Target};
+use crate::catalog::escalation::{self, Kind, PATHS, Target, permission_ids};
 use crate::catalog::{self, ActionSet};
 use crate::document::{Effect, PolicyDocument};
 use crate::eval::document::{DocumentGrants, Resources, StatementGrant};
@@ -91,6 +91,8 @@ static STS_001: LazyLock<usize> = LazyLock::new(|| path_index("sts-001"));
 pub struct Index {
     by_arn: HashMap<String, usize>,
     arns: Vec<String>,
+    /// Principal indices in ARN order: a pattern's literal prefix is a range of it.
+    by_arn_order: Vec<usize>,
     /// The accounts principals belong to; `Hub::AccountTrust` indexes it.
     pub accounts: Vec<String>,
     matching: Mutex<HashMap<String, Arc<Vec<usize>>>>,
@@ -120,6 +122,11 @@ impl Index {
         let mut index = Index {
             by_arn: HashMap::new(),
             arns: account.principals.iter().map(|p| p.arn.clone()).collect(),
+            by_arn_order: {
+                let mut order: Vec<usize> = (0..account.principals.len()).collect();
+                order.sort_by(|&a, &b| account.principals[a].arn.cmp(&account.principals[b].arn));
+                order
+            },
             accounts: {
                 let mut accounts: Vec<String> = account
                     .principals
@@ -195,14 +202,18 @@ impl Index {
             return found.clone();
         }
         let none = Variables::default();
-        let found: Arc<Vec<usize>> = Arc::new(
-            self.arns
-                .iter()
-                .enumerate()
-                .filter(|(_, arn)| crate::eval::resource::arn_matches(pattern, arn, &none))
-                .map(|(i, _)| i)
-                .collect(),
-        );
+        // Only ARNs that start with the pattern's literal prefix can match it.
+        let prefix = &pattern[..pattern.find(['*', '?', '$']).unwrap_or(pattern.len())];
+        let order = &self.by_arn_order;
+        let start = order.partition_point(|&i| self.arns[i].as_str() < prefix);
+        let mut found: Vec<usize> = order[start..]
+            .iter()
+            .copied()
+            .take_while(|&i| self.arns[i].starts_with(prefix))
+            .filter(|&i| crate::eval::resource::arn_matches(pattern, &self.arns[i], &none))
+            .collect();
+        found.sort_unstable();
+        let found = Arc::new(found);
         self.matching
             .lock()
             .expect("not poisoned")
@@ -342,7 +353,22 @@ impl<'a, 'b> Asker<'a, 'b> {
 
     /// Whether the node holds `permission` on some resource: `Some(scoped)`.
     fn has(&self, permission: &'static str) -> Option<bool> {
-        let i = catalog::known(permission);
+        self.has_id(catalog::known(permission))
+    }
+
+    /// Whether one of its identity statements allows every action on `*` without a
+    /// condition (`AdministratorAccess`): more Allow statements cannot add to it.
+    fn holds_all(&self) -> bool {
+        let all = ActionSet::all();
+        self.policies.identity.iter().any(|i| {
+            i.grants.statements.iter().any(|s| {
+                !s.conditional && s.resources == Resources::Star && all.is_subset(s.actions)
+            })
+        })
+    }
+
+    /// [`Asker::has`] by catalog index.
+    fn has_id(&self, i: usize) -> Option<bool> {
         if self.effective.unscoped.contains(i) {
             Some(false)
         } else {
@@ -797,16 +823,19 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
     };
     for (index, path) in PATHS.iter().enumerate() {
         let first = path.permissions[0];
-        if asker.has(first).is_none() {
+        let ids = permission_ids(index);
+        if asker.has_id(ids[0]).is_none() {
             continue;
         }
         let info = StepInfo::path(StepKind::Escalation, index);
         match path.kind {
             Kind::AssumeRole | Kind::ModifyOther(_) => {}
             Kind::SelfModify(Target::Group) if first == "iam:AddUserToGroup" => {
-                // An unrestricted principal gains nothing by joining a group (and a copy of
-                // every user per group would make the graph quadratic).
-                if me.kind != PrincipalKind::User || augment.unrestricted {
+                // A principal that already holds every action on every resource gains
+                // nothing by joining a group (a group's Allow adds nothing, its Deny only
+                // takes away); and a copy of every administrator per group would make the
+                // graph quadratic in the size of the account.
+                if me.kind != PrincipalKind::User || augment.unrestricted || asker.holds_all() {
                     continue;
                 }
                 for (g, group) in asker.account.groups.iter().enumerate() {
@@ -892,14 +921,10 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
             }
             Kind::PassRole { services } | Kind::ExistingResource { services } => {
                 let existing = matches!(path.kind, Kind::ExistingResource { .. });
-                let rest = if existing {
-                    path.permissions
-                } else {
-                    &path.permissions[1..]
-                };
+                let rest = if existing { ids } else { &ids[1..] };
                 let Some(parts) = rest
                     .iter()
-                    .map(|p| asker.has(p))
+                    .map(|&p| asker.has_id(p))
                     .collect::<Option<Vec<bool>>>()
                 else {
                     continue;
@@ -954,7 +979,7 @@ fn modify_then_become(asker: &Asker, becomes: &[Become], out: &mut Vec<OutEdge>)
                 continue;
             };
             let first = path.permissions[0];
-            if asker.has(first).is_none() {
+            if asker.has_id(permission_ids(index)[0]).is_none() {
                 continue;
             }
             let info = StepInfo {

@@ -277,6 +277,25 @@ impl<'a> Graph<'a> {
                 *by_step.entry(name).or_default() += 1;
             }
             eprintln!("graph edges by step: {by_step:?}");
+            let mut widest: Vec<(usize, u32)> = (0..graph.nodes.len() as u32)
+                .filter(|&id| matches!(graph.nodes[id as usize], Node::Principal { .. }))
+                .map(|id| (graph.edges[id as usize].len(), id))
+                .collect();
+            widest.sort_unstable_by(|a, b| b.cmp(a));
+            for (degree, id) in widest.into_iter().take(5) {
+                let mut steps: HashMap<String, usize> = HashMap::new();
+                for edge in &graph.edges[id as usize] {
+                    let name = match edge.step {
+                        MEMBER => "member".to_string(),
+                        step => graph.steps[step as usize].id(),
+                    };
+                    *steps.entry(name).or_default() += 1;
+                }
+                eprintln!(
+                    "graph: {degree} edges out of {}: {steps:?}",
+                    graph.describe(id)
+                );
+            }
             eprintln!(
                 "graph: {} nodes, {edges} edges, {} step kinds; edges in {:?}, distances in {:?}",
                 graph.nodes.len(),
