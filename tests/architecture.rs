@@ -18,9 +18,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("report", &["config", "graph", "rules", "source"]),
     (
         "commands",
-        &["catalog", "config", "document", "eval", "graph", "report", "rules", "source"],
+        &[
+            "catalog", "config", "document", "eval", "graph", "report", "rules", "source",
+        ],
     ),
-    ("cli", &["catalog", "commands", "config", "report", "rules", "source"]),
+    (
+        "cli",
+        &["catalog", "commands", "config", "report", "rules", "source"],
+    ),
 ];
 
 fn sources(path: &Path, out: &mut Vec<String>) {
@@ -81,8 +86,8 @@ fn the_layers_have_no_circle() {
 
 #[test]
 fn every_module_is_listed() {
-    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
-        .unwrap();
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
     for line in lib.lines() {
         if let Some(name) = line.strip_prefix("pub mod ") {
             let name = name.trim_end_matches(';');

@@ -93,8 +93,8 @@ pub enum Unknown {
 /// times (`s3:GetObject`, `logs:*`): each thread remembers what it expanded.
 pub fn expand(pattern: &str) -> Expansion {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Expansion>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: std::cell::RefCell<catalog::FastMap<String, Expansion>> =
+            std::cell::RefCell::new(catalog::FastMap::default());
     }
     if let Some(known) = SEEN.with(|seen| seen.borrow().get(pattern).copied()) {
         return known;

@@ -89,40 +89,53 @@ fn service_label(service: &str) -> String {
 fn closest_action(pattern: &str) -> Option<String> {
     let (service, action) = pattern.split_once(':')?;
     let service = catalog::service(service)?;
-    let action = action.to_ascii_lowercase();
+    let limit = 2.max(action.len() / 5);
     service
         .actions
         .iter()
-        .map(|a| (edit_distance(&action, &a.name.to_ascii_lowercase()), a.name))
-        .filter(|(distance, _)| *distance <= 2.max(action.len() / 5))
+        .filter_map(|a| Some((edit_distance_within(action, a.name, limit)?, a.name)))
         .min()
         .map(|(_, name)| format!("{}:{name}", service.prefix))
 }
 
 /// The service prefix nearest to an unknown one.
 fn closest_service(prefix: &str) -> Option<&'static str> {
-    let prefix = prefix.to_ascii_lowercase();
+    let limit = 1.max(prefix.len() / 4);
     catalog::SERVICES
         .iter()
-        .map(|s| (edit_distance(&prefix, s.prefix), s.prefix))
-        .filter(|(distance, _)| *distance <= 1.max(prefix.len() / 4))
+        .filter_map(|s| Some((edit_distance_within(prefix, s.prefix, limit)?, s.prefix)))
         .min()
         .map(|(_, name)| name)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+/// The edit distance between `a` and `b`, ignoring ASCII case, when it is at most
+/// `limit`. Every unknown action is compared with each action of its service, so names
+/// whose lengths alone differ by more are skipped, and a row that already exceeds the
+/// limit ends the comparison.
+fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
+            let substitution = diagonal + usize::from(!ca.eq_ignore_ascii_case(cb));
             diagonal = row[j + 1];
             row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
         }
+        if row.iter().min().is_some_and(|&m| m > limit) {
+            return None;
+        }
     }
-    row[b.len()]
+    Some(row[b.len()]).filter(|&d| d <= limit)
+}
+
+#[cfg(test)]
+fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX).expect("no limit")
 }
 
 #[cfg(test)]
@@ -153,5 +166,9 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("GetObject", "getobject"), 0);
+        assert_eq!(edit_distance_within("kitten", "sitting", 2), None);
+        assert_eq!(edit_distance_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(edit_distance_within("a", "abcd", 2), None);
     }
 }
