@@ -24,33 +24,42 @@ fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     seeds
 }
 
-#[test]
-fn policy_seeds() {
-    for (_, bytes) in seeds("policy") {
-        checks::policy(&bytes);
+/// `config` takes text: libFuzzer hands that target only valid UTF-8.
+fn config(bytes: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        checks::config(text);
     }
 }
 
+/// A target's name (its folder under fuzz/seeds) and its checks.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
+    ("policy", checks::policy),
+    ("config", config),
+    ("dump", checks::dump),
+    ("account", checks::account),
+];
+
 #[test]
-fn config_seeds() {
-    // libFuzzer hands the target only valid UTF-8 for `&str`.
-    for (_, bytes) in seeds("config") {
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            checks::config(text);
+fn every_seed_passes_its_targets_checks() {
+    for (target, check) in TARGETS {
+        for (path, bytes) in seeds(target) {
+            // Printed before, so that a failing check names its seed.
+            eprintln!("{target}: {}", path.display());
+            check(&bytes);
         }
     }
 }
 
 #[test]
-fn dump_seeds() {
-    for (_, bytes) in seeds("dump") {
-        checks::dump(&bytes);
-    }
-}
-
-#[test]
-fn account_seeds() {
-    for (_, bytes) in seeds("account") {
-        checks::account(&bytes);
+fn every_target_is_replayed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            TARGETS.iter().any(|(t, _)| *t == name),
+            "fuzz/seeds/{name} has no replay here"
+        );
     }
 }

@@ -28,6 +28,9 @@ pub fn decode(bytes: &[u8]) -> Result<&str, SyntaxError> {
 pub struct LineIndex {
     /// Byte offset where each line starts; the first is 0.
     line_starts: Vec<usize>,
+    /// Whether each line is all ASCII: there a column is a byte count. A dump written
+    /// without newlines is one line of megabytes, and every finding in it is located.
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
@@ -39,7 +42,15 @@ impl LineIndex {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { line_starts }
+        let ascii = line_starts
+            .iter()
+            .enumerate()
+            .map(|(line, &start)| {
+                let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[start..end].is_ascii()
+            })
+            .collect();
+        LineIndex { line_starts, ascii }
     }
 
     /// 1-based (line, column) of byte offset `at` in `text`; the column counts chars.
@@ -48,11 +59,15 @@ impl LineIndex {
         let at = at.min(text.len());
         let line = self.line_starts.partition_point(|start| *start <= at) - 1;
         let start = self.line_starts[line].min(at);
-        let column = text.get(start..).map_or(0, |rest| {
-            rest.char_indices()
-                .take_while(|(i, _)| start + i < at)
+        let column = if self.ascii[line] {
+            at - start
+        } else {
+            // Characters starting before `at`: the bytes that do not continue one.
+            text.as_bytes()[start..at]
+                .iter()
+                .filter(|&&b| (b & 0xC0) != 0x80)
                 .count()
-        });
+        };
         (line + 1, column + 1)
     }
 }
@@ -77,6 +92,28 @@ mod tests {
         );
         let truncated = decode(b"{\"a\": \"\xE2\x82").unwrap_err();
         assert_eq!(truncated.span, Span { start: 7, end: 9 });
+    }
+
+    #[test]
+    fn positions_agree_with_counting_characters_at_every_offset() {
+        // ASCII lines take the byte shortcut; others count characters, also from inside one.
+        let text = "{\"a\": 1}\n  \"\u{e9}t\u{e9}\": \"\u{1F600}\"\nplain ascii\n\u{e9}";
+        let index = LineIndex::new(text);
+        for at in 0..=text.len() + 2 {
+            let clamped = at.min(text.len());
+            let before = &text.as_bytes()[..clamped];
+            let start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = text[start..]
+                .char_indices()
+                .take_while(|(i, _)| start + i < clamped)
+                .count()
+                + 1;
+            assert_eq!(index.position(text, at), (line, column), "offset {at}");
+        }
     }
 
     #[test]
