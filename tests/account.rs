@@ -443,3 +443,30 @@ fn fingerprints_name_the_subject_and_survive_repaging() {
         "every finding has its own fingerprint"
     );
 }
+
+#[test]
+fn a_minified_dump_names_far_columns_instead_of_printing_the_line() {
+    // One line, and the typo beyond column 65,535: miette cannot underline there, and a
+    // snippet would print the whole line for every finding.
+    let user = json!({
+        "UserName": "ops", "UserId": "AIDAOPS", "Path": "/",
+        "Arn": "arn:aws:iam::111122223333:user/ops", "GroupList": [],
+        "AttachedManagedPolicies": [],
+        "UserPolicyList": [{"PolicyName": "typo", "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ecs:UpdateServices", "Resource": "*"}]}}],
+    });
+    let dump = format!(
+        "{{\"GroupDetailList\": [], \"RoleDetailList\": [], \"Policies\": [],{}\"UserDetailList\": [{user}]}}",
+        " ".repeat(70_000)
+    );
+    let tree = Tree::new(&[("dump.json", &dump)]);
+    let run = tree.run(&["account", "--from", "dump.json", "--format", "human"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("dump.json:1:70276: ") && run.stdout.contains("`ecs:UpdateServices`"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stdout.len() < 5_000, "the long line is not printed");
+}

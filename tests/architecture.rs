@@ -15,7 +15,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("source", &["document", "globs"]),
     ("rules", &["catalog", "document", "eval", "graph", "source"]),
     ("config", &["catalog", "eval", "globs", "rules", "source"]),
-    ("report", &["config", "graph", "rules", "source"]),
+    (
+        "report",
+        &["config", "document", "graph", "rules", "source"],
+    ),
     (
         "commands",
         &[

@@ -53,6 +53,24 @@ impl LineIndex {
         LineIndex { line_starts, ascii }
     }
 
+    /// The byte range of the lines from `before` lines above the one holding `start` to
+    /// `after` lines below the one holding `end` (clamped to the text), and the 0-based
+    /// number of its first line.
+    pub fn lines_around(
+        &self,
+        text_len: usize,
+        start: usize,
+        end: usize,
+        before: usize,
+        after: usize,
+    ) -> (usize, usize, usize) {
+        let line_of = |at: usize| self.line_starts.partition_point(|s| *s <= at.min(text_len)) - 1;
+        let first = line_of(start).saturating_sub(before);
+        let last = line_of(end) + after + 1;
+        let to = self.line_starts.get(last).copied().unwrap_or(text_len);
+        (self.line_starts[first], to, first)
+    }
+
     /// 1-based (line, column) of byte offset `at` in `text`; the column counts chars.
     /// Offsets past the end clamp to the end; offsets inside a character count it.
     pub fn position(&self, text: &str, at: usize) -> (usize, usize) {

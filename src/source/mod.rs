@@ -36,6 +36,15 @@ impl SourceFile {
         }
     }
 
+    /// The text of the lines around `span` (see [`LineIndex::lines_around`]): its byte
+    /// offset in the file, the text, and the 0-based number of its first line.
+    pub fn lines_around(&self, span: Span, before: usize, after: usize) -> (usize, &str, usize) {
+        let (from, to, line) =
+            self.lines
+                .lines_around(self.text.len(), span.start, span.end, before, after);
+        (from, &self.text[from..to], line)
+    }
+
     /// 1-based lines and columns (in characters) of a span of this file.
     pub fn position(&self, span: Span) -> Position {
         let (line, column) = self.lines.position(&self.text, span.start);
