@@ -14,7 +14,8 @@ use serde::Serialize;
 pub struct SourceFile {
     pub path: String,
     pub text: String,
-    lines: LineIndex,
+    /// Built on first use: most files checked have no finding to locate.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
@@ -22,7 +23,7 @@ impl SourceFile {
         let text = text.into();
         SourceFile {
             path: path.into(),
-            lines: LineIndex::new(&text),
+            lines: std::sync::OnceLock::new(),
             text,
         }
     }
@@ -36,19 +37,24 @@ impl SourceFile {
         }
     }
 
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     /// The text of the lines around `span` (see [`LineIndex::lines_around`]): its byte
     /// offset in the file, the text, and the 0-based number of its first line.
     pub fn lines_around(&self, span: Span, before: usize, after: usize) -> (usize, &str, usize) {
         let (from, to, line) =
-            self.lines
+            self.lines()
                 .lines_around(self.text.len(), span.start, span.end, before, after);
         (from, &self.text[from..to], line)
     }
 
     /// 1-based lines and columns (in characters) of a span of this file.
     pub fn position(&self, span: Span) -> Position {
-        let (line, column) = self.lines.position(&self.text, span.start);
-        let (end_line, end_column) = self.lines.position(&self.text, span.end);
+        let lines = self.lines();
+        let (line, column) = lines.position(&self.text, span.start);
+        let (end_line, end_column) = lines.position(&self.text, span.end);
         Position {
             line,
             column,
