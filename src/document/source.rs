@@ -64,18 +64,22 @@ impl LineIndex {
         before: usize,
         after: usize,
     ) -> (usize, usize, usize) {
-        let line_of = |at: usize| self.line_starts.partition_point(|s| *s <= at.min(text_len)) - 1;
-        let first = line_of(start).saturating_sub(before);
-        let last = line_of(end) + after + 1;
+        let first = self.line_of(start.min(text_len)).saturating_sub(before);
+        let last = self.line_of(end.min(text_len)) + after + 1;
         let to = self.line_starts.get(last).copied().unwrap_or(text_len);
         (self.line_starts[first], to, first)
+    }
+
+    /// The 0-based line holding byte offset `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.line_starts.partition_point(|start| *start <= at) - 1
     }
 
     /// 1-based (line, column) of byte offset `at` in `text`; the column counts chars.
     /// Offsets past the end clamp to the end; offsets inside a character count it.
     pub fn position(&self, text: &str, at: usize) -> (usize, usize) {
         let at = at.min(text.len());
-        let line = self.line_starts.partition_point(|start| *start <= at) - 1;
+        let line = self.line_of(at);
         let start = self.line_starts[line].min(at);
         let column = if self.ascii[line] {
             at - start

@@ -216,6 +216,22 @@ pub struct Graph<'a> {
     any: Vec<(usize, Distances)>,
 }
 
+/// Edges per step kind, for `IAMLINT_GRAPH_STATS`.
+fn step_counts<'e>(
+    steps: &[edges::StepInfo],
+    edges: impl IntoIterator<Item = &'e Edge>,
+) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for edge in edges {
+        let name = match edge.step {
+            MEMBER => "member".to_string(),
+            step => steps[step as usize].id(),
+        };
+        *counts.entry(name).or_default() += 1;
+    }
+    counts
+}
+
 impl<'a> Graph<'a> {
     /// Derive every edge from every principal, then from every node those edges reach,
     /// until no new node appears (edges of one round in parallel); then the distances.
@@ -268,29 +284,15 @@ impl<'a> Graph<'a> {
         graph.distances();
         if std::env::var_os("IAMLINT_GRAPH_STATS").is_some() {
             let edges: usize = graph.edges.iter().map(Vec::len).sum();
-            let mut by_step: HashMap<String, usize> = HashMap::new();
-            for edge in graph.edges.iter().flatten() {
-                let name = match edge.step {
-                    MEMBER => "member".to_string(),
-                    step => graph.steps[step as usize].id(),
-                };
-                *by_step.entry(name).or_default() += 1;
-            }
-            eprintln!("graph edges by step: {by_step:?}");
+            let by_step_all = step_counts(&graph.steps, graph.edges.iter().flatten());
+            eprintln!("graph edges by step: {by_step_all:?}");
             let mut widest: Vec<(usize, u32)> = (0..graph.nodes.len() as u32)
                 .filter(|&id| matches!(graph.nodes[id as usize], Node::Principal { .. }))
                 .map(|id| (graph.edges[id as usize].len(), id))
                 .collect();
             widest.sort_unstable_by(|a, b| b.cmp(a));
             for (degree, id) in widest.into_iter().take(5) {
-                let mut steps: HashMap<String, usize> = HashMap::new();
-                for edge in &graph.edges[id as usize] {
-                    let name = match edge.step {
-                        MEMBER => "member".to_string(),
-                        step => graph.steps[step as usize].id(),
-                    };
-                    *steps.entry(name).or_default() += 1;
-                }
+                let steps = step_counts(&graph.steps, &graph.edges[id as usize]);
                 eprintln!(
                     "graph: {degree} edges out of {}: {steps:?}",
                     graph.describe(id)

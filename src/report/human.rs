@@ -20,11 +20,22 @@ use std::sync::Arc;
 /// shifted by the lines before the window. Windows are cut where iamlint's line index
 /// breaks lines (`\n`); a text with a lone `\r`, which miette also counts as a break, is
 /// handed over whole.
-struct Snippet(Arc<SourceFile>);
+struct Snippet {
+    file: Arc<SourceFile>,
+    /// Set when the text has a lone `\r`: miette then reads the whole text.
+    whole: bool,
+}
+
+impl Snippet {
+    fn new(file: Arc<SourceFile>) -> Self {
+        let whole = has_lone_cr(&file.text);
+        Snippet { file, whole }
+    }
+}
 
 impl std::fmt::Debug for Snippet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Snippet").field(&self.0.path).finish()
+        f.debug_tuple("Snippet").field(&self.file.path).finish()
     }
 }
 
@@ -45,8 +56,8 @@ impl SourceCode for Snippet {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.0.text.as_str();
-        if has_lone_cr(text) || span.offset() + span.len() > text.len() {
+        let text = self.file.text.as_str();
+        if self.whole || span.offset() + span.len() > text.len() {
             return text.read_span(span, before, after);
         }
         let at = Span {
@@ -54,7 +65,7 @@ impl SourceCode for Snippet {
             end: span.offset() + span.len(),
         };
         // One line more on each side than asked, so that miette stops where it would.
-        let (from, window, first_line) = self.0.lines_around(at, before + 1, after + 1);
+        let (from, window, first_line) = self.file.lines_around(at, before + 1, after + 1);
         let shifted = SourceSpan::new((span.offset() - from).into(), span.len());
         let inner = window.read_span(&shifted, before, after)?;
         Ok(Box::new(MietteSpanContents::new(
@@ -134,8 +145,10 @@ fn diagnostic(finding: &Finding, source: Option<&Arc<SourceFile>>) -> miette::Re
                     .filter(|(at, _)| at.path == location.path && at.span != span && shown(at.span))
                     .map(|(at, label)| LabeledSpan::at(at.span.start..at.span.end, label.clone())),
             );
-            miette::Report::new(diagnostic.with_labels(labels))
-                .with_source_code(NamedSource::new(&location.path, Snippet(source.clone())))
+            miette::Report::new(diagnostic.with_labels(labels)).with_source_code(NamedSource::new(
+                &location.path,
+                Snippet::new(source.clone()),
+            ))
         }
         Some(source) if !source.text.is_empty() => {
             let at = source.position(location.span);
@@ -224,7 +237,7 @@ mod tests {
             "lone\rcarriage\rreturns\n",
         ];
         for text in texts {
-            let snippet = Snippet(Arc::new(SourceFile::new("p.json", text)));
+            let snippet = Snippet::new(Arc::new(SourceFile::new("p.json", text)));
             let boundaries: Vec<usize> = (0..=text.len())
                 .filter(|&i| text.is_char_boundary(i))
                 .collect();
