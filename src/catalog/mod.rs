@@ -314,7 +314,17 @@ impl ActionSet {
 
     /// Indices in tracked (qualified-name) order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..CAPACITY).filter(|i| self.contains(*i))
+        // Set bits only, word by word: sets are sparse and iterated in hot loops.
+        self.0.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
     }
 
     /// Canonical names, sorted: `["ecs:CreateService", …]`.
