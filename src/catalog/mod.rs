@@ -115,7 +115,11 @@ fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
 
 /// The service with this prefix (any case).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    // Prefixes are lower-case: compare the asked one folded, without allocating.
+    // Prefixes are lower-case, as policies almost always write them: an exact search
+    // first, then the asked one folded, without allocating.
+    if let Ok(i) = SERVICES.binary_search_by(|s| s.prefix.cmp(prefix)) {
+        return Some(&SERVICES[i]);
+    }
     SERVICES
         .binary_search_by(|s| {
             s.prefix

@@ -5,6 +5,10 @@ use crate::catalog::{self, ActionSet};
 
 /// Whether `pattern` matches all of `text`, ignoring ASCII case.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // Most patterns are literal action names.
+    if !pattern.bytes().any(|b| b == b'*' || b == b'?') {
+        return pattern.eq_ignore_ascii_case(text);
+    }
     // Action names are ASCII: match bytes without allocating; other text goes by chars.
     if pattern.is_ascii() && text.is_ascii() {
         glob(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |a, b| {
