@@ -82,9 +82,9 @@ pub struct ServiceInfo {
 impl ServiceInfo {
     /// The action named `name` (any case).
     pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
-        let lower = name.to_ascii_lowercase();
+        let folded = |s: &'static str| s.bytes().map(|b| b.to_ascii_lowercase());
         self.actions
-            .binary_search_by(|a| cmp_lower(a.name, &lower))
+            .binary_search_by(|a| folded(a.name).cmp(name.bytes().map(|b| b.to_ascii_lowercase())))
             .ok()
             .map(|i| &self.actions[i])
     }

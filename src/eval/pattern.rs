@@ -136,10 +136,14 @@ fn expand_uncached(pattern: &str) -> Expansion {
         };
     };
     let of_service = catalog::tracked_of(info.prefix);
-    let actions = matching_tracked(
-        pattern,
-        of_service.iter().map(|i| (i, &catalog::tracked()[i])),
-    );
+    let actions = if of_service.is_empty() {
+        ActionSet::EMPTY
+    } else {
+        matching_tracked(
+            pattern,
+            of_service.iter().map(|i| (i, &catalog::tracked()[i])),
+        )
+    };
     let unknown =
         (actions.is_empty() && !matches_any_action(info, action)).then_some(Unknown::Action);
     Expansion { actions, unknown }
@@ -158,6 +162,9 @@ fn matching_tracked<'a>(
 /// Whether the action part of a pattern matches some action of `service`: only the
 /// actions sharing its literal prefix are tried.
 fn matches_any_action(service: &catalog::ServiceInfo, action_pattern: &str) -> bool {
+    if !action_pattern.contains(['*', '?']) {
+        return service.action(action_pattern).is_some();
+    }
     let literal = action_pattern
         .find(['*', '?'])
         .map_or(action_pattern, |end| &action_pattern[..end]);
