@@ -32,6 +32,8 @@ enum Command {
     Check(CheckArgs),
     /// Review an AWS account: which users and roles can change ECS configuration
     Account(AccountArgs),
+    /// Read CloudTrail logs: the monitored ECS changes non-privileged actors made or tried
+    Trail(TrailArgs),
     /// List the rules with their level and a one-line summary
     Rules,
     /// Explain what a rule means, why it matters and how to fix it
@@ -52,18 +54,8 @@ enum Command {
 
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Glob of subjects that may make ECS changes (repeatable; replaces config `privileged`)
-    #[arg(long, value_name = "GLOB")]
-    pub privileged: Vec<String>,
-    /// Pack (ecs-config, ecs-write, or one from config) or action pattern to monitor (repeatable)
-    #[arg(long, value_name = "PACK|PATTERN")]
-    pub monitor: Vec<String>,
-    /// Lowest level of finding that makes the exit code 1
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
-    /// Config file (default: iamlint.toml in the current folder or its parents)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Output format on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -76,6 +68,23 @@ pub struct CommonArgs {
     /// When to color human output (NO_COLOR is honoured with auto)
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+}
+
+/// The flags that shape the settings, shared by every command that reports.
+#[derive(Args, Debug, Clone)]
+pub struct SettingsArgs {
+    /// Glob of subjects that may make ECS changes (repeatable; replaces config `privileged`)
+    #[arg(long, value_name = "GLOB")]
+    pub privileged: Vec<String>,
+    /// Pack (ecs-config, ecs-write, or one from config) or action pattern to monitor (repeatable)
+    #[arg(long, value_name = "PACK|PATTERN")]
+    pub monitor: Vec<String>,
+    /// Lowest level of finding that makes the exit code 1
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: iamlint.toml in the current folder or its parents)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +138,40 @@ struct AccountArgs {
     snapshot: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+struct TrailArgs {
+    /// CloudTrail logs: files and folders (walked for *.json and *.json.gz) as delivered
+    /// to S3, or `aws cloudtrail lookup-events` output
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// Only calls at or after TIME: RFC 3339, a date, or an age such as 90d, 12h, 2w
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only calls before TIME (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Count service-linked roles and AWS services like any actor (by default they are
+    /// privileged: only AWS can be them)
+    #[arg(long)]
+    include_service_linked: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = TrailFormat::Human)]
+    format: TrailFormat,
+    /// Table only, no summary line
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrailFormat {
+    Human,
+    Json,
+    Github,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -218,6 +261,7 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             std::mem::forget(report);
             Ok(code)
         }
+        Command::Trail(args) => trail(&args, stdout),
         Command::Rules => {
             commands::info::list_rules(stdout).map_err(io_error)?;
             Ok(0)
@@ -237,6 +281,48 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             Ok(0)
         }
     }
+}
+
+fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
+    let settings = settings_from(&args.settings, None)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let bound = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| commands::trail::parse_bound(v, now))
+            .transpose()
+            .map_err(|m| miette::miette!("--{flag}: {m}"))
+    };
+    let options = commands::trail::Options {
+        since: bound("since", &args.since)?,
+        until: bound("until", &args.until)?,
+        include_service_linked: args.include_service_linked,
+    };
+    let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
+    for folder in empty_folders {
+        eprintln!(
+            "warning: no CloudTrail files found under {folder} (folders are walked for *.json and *.json.gz files)"
+        );
+    }
+    for error in &summary.errors {
+        eprintln!("error: {error}");
+    }
+    let result = match args.format {
+        TrailFormat::Human => report::trail::human::render(&summary, args.quiet, out),
+        TrailFormat::Json => report::trail::json::render(&summary, out),
+        TrailFormat::Csv => report::trail::csv::render(&summary, out),
+        TrailFormat::Github => {
+            append_to_step_summary(&report::trail::github::step_summary(&summary))?;
+            report::trail::github::render(&summary, out)
+        }
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(io_error)?,
+    }
+    Ok(commands::trail::exit_code(&summary, settings.fail_on))
 }
 
 /// `--who-can` / `--principal`: the question, and the monitored actions it needs.
@@ -346,14 +432,18 @@ fn live_pages(args: &AccountArgs) -> miette::Result<Vec<crate::source::SourceFil
 }
 
 pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {
+    settings_from(&common.settings, max_file_size)
+}
+
+fn settings_from(args: &SettingsArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {
     let cwd = std::env::current_dir().map_err(io_error)?;
     let overrides = Overrides {
-        privileged: common.privileged.clone(),
-        monitor: common.monitor.clone(),
-        fail_on: common.fail_on,
+        privileged: args.privileged.clone(),
+        monitor: args.monitor.clone(),
+        fail_on: args.fail_on,
         max_file_size,
     };
-    Ok(config::load(common.config.as_deref(), &cwd, &overrides)?)
+    Ok(config::load(args.config.as_deref(), &cwd, &overrides)?)
 }
 
 /// How `--format human` shows a report: diagnostics per finding (files), or a table of
@@ -412,8 +502,12 @@ fn write_sarif_file(report: &Report, paths: &RepoPaths, path: &Path) -> miette::
     file.flush().map_err(cannot)
 }
 
-/// GitHub Actions names a Markdown file for the job summary; append ours to it.
 fn append_step_summary(report: &Report) -> miette::Result<()> {
+    append_to_step_summary(&report::github::step_summary(report))
+}
+
+/// GitHub Actions names a Markdown file for the job summary; append ours to it.
+fn append_to_step_summary(text: &str) -> miette::Result<()> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -424,8 +518,7 @@ fn append_step_summary(report: &Report) -> miette::Result<()> {
         .create(true)
         .open(path)
         .map_err(cannot)?;
-    file.write_all(report::github::step_summary(report).as_bytes())
-        .map_err(cannot)
+    file.write_all(text.as_bytes()).map_err(cannot)
 }
 
 fn use_color(color: Color) -> bool {

@@ -83,3 +83,35 @@ pub fn account(bytes: &[u8]) {
         }
     }
 }
+
+/// A CloudTrail log (plain or gzipped bytes) through the record reader, actor resolution
+/// and the tally: a tally or a located error, every time inside the record's text.
+pub fn trail(bytes: &[u8]) {
+    use iamlint::catalog::ActionSet;
+    use iamlint::source::trail::{ReadStats, format_time, parse_time, read_detected};
+    use iamlint::trail::{Selection, Tally};
+    let selection = Selection {
+        monitored: ActionSet::all(),
+        since: None,
+        until: None,
+    };
+    let keep = |source: &str, name: &str| selection.action(source, name).is_some();
+    let mut tally = Tally::default();
+    let mut stats = ReadStats::default();
+    let mut add = |record: iamlint::source::trail::Record| {
+        assert_eq!(parse_time(&record.event_time), Some(record.time));
+        assert_eq!(parse_time(&format_time(record.time)), Some(record.time));
+        tally.add(&record, &selection, &|actor| actor.is_aws());
+    };
+    let (_, result) = read_detected(bytes, &keep, &mut add, &mut stats);
+    assert!(stats.kept <= stats.records);
+    if let Err(error) = result {
+        if !error.is_io() {
+            assert!(error.line() >= 1, "{error}");
+        }
+    }
+    for activity in tally.into_activity() {
+        assert!(activity.count >= 1 && activity.first <= activity.last);
+        assert!(!activity.actor.id.is_empty());
+    }
+}

@@ -8,6 +8,7 @@ pub mod paths;
 pub mod query;
 pub mod sarif;
 pub mod table;
+pub mod trail;
 
 use crate::config::FailOn;
 pub use crate::graph::view::{AccessPath, AccessStep, short_arn};
