@@ -119,6 +119,16 @@ struct AccountArgs {
     /// Instead of findings: every monitored action the principal ARN can cause, and how
     #[arg(long, value_name = "ARN")]
     principal: Option<String>,
+    /// CloudTrail logs (as for `iamlint trail`): per principal, the monitored actions it
+    /// used and never used, and calls the review says it cannot make
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with_all = ["who_can", "principal"])]
+    trail: Vec<PathBuf>,
+    /// With --trail: only calls at or after TIME (RFC 3339, a date, or an age such as 90d)
+    #[arg(long, value_name = "TIME", requires = "trail")]
+    since: Option<String>,
+    /// With --trail: only calls before TIME
+    #[arg(long, value_name = "TIME", requires = "trail")]
+    until: Option<String>,
     /// Live review: AWS profile (default: the standard credential chain)
     #[cfg(feature = "aws")]
     #[arg(long, value_name = "NAME", conflicts_with = "from")]
@@ -249,12 +259,33 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 query,
                 exit_after: true,
             };
-            let report = commands::account::review(pages, &args.scp, &settings, &options);
+            let mut report = commands::account::review(pages, &args.scp, &settings, &options);
+            let mut trail_unreadable = false;
+            if !args.trail.is_empty() {
+                let window = commands::trail::Options {
+                    include_service_linked: args.include_service_linked,
+                    ..trail_window(&args.since, &args.until)?
+                };
+                let (summary, empty) = commands::trail::run(&args.trail, &settings, &window);
+                warn_trail(&summary, &empty);
+                trail_unreadable = !summary.errors.is_empty();
+                report.usage = Some(commands::usage::join(&report.subjects, &summary, now()));
+            }
             let code = match &report.query {
                 Some(answer) => emit_query(&report, answer, &args.common, stdout)?,
                 None => {
                     emit(&report, &args.common, HumanStyle::Table, stdout)?;
-                    report.exit_code(settings.fail_on)
+                    if let (Some(usage), Format::Human) = (&report.usage, args.common.format) {
+                        match report::usage::render_human(usage, stdout) {
+                            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                            other => other.map_err(io_error)?,
+                        }
+                    }
+                    if trail_unreadable {
+                        2
+                    } else {
+                        report.exit_code(settings.fail_on)
+                    }
                 }
             };
             // The process ends now: let the OS reclaim the report instead of freeing it.
@@ -283,11 +314,18 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
     }
 }
 
-fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
-    let settings = settings_from(&args.settings, None)?;
-    let now = std::time::SystemTime::now()
+fn now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `--since` / `--until` as trail options (service-linked roles privileged).
+fn trail_window(
+    since: &Option<String>,
+    until: &Option<String>,
+) -> miette::Result<commands::trail::Options> {
+    let now = now();
     let bound = |flag: &str, value: &Option<String>| {
         value
             .as_deref()
@@ -295,12 +333,15 @@ fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
             .transpose()
             .map_err(|m| miette::miette!("--{flag}: {m}"))
     };
-    let options = commands::trail::Options {
-        since: bound("since", &args.since)?,
-        until: bound("until", &args.until)?,
-        include_service_linked: args.include_service_linked,
-    };
-    let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
+    Ok(commands::trail::Options {
+        since: bound("since", since)?,
+        until: bound("until", until)?,
+        include_service_linked: false,
+    })
+}
+
+/// Empty folders and unreadable logs, on stderr.
+fn warn_trail(summary: &crate::trail::Summary, empty_folders: &[String]) {
     for folder in empty_folders {
         eprintln!(
             "warning: no CloudTrail files found under {folder} (folders are walked for *.json and *.json.gz files)"
@@ -309,6 +350,16 @@ fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
     for error in &summary.errors {
         eprintln!("error: {error}");
     }
+}
+
+fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
+    let settings = settings_from(&args.settings, None)?;
+    let options = commands::trail::Options {
+        include_service_linked: args.include_service_linked,
+        ..trail_window(&args.since, &args.until)?
+    };
+    let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
+    warn_trail(&summary, &empty_folders);
     let result = match args.format {
         TrailFormat::Human => report::trail::human::render(&summary, args.quiet, out),
         TrailFormat::Json => report::trail::json::render(&summary, out),

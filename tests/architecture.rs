@@ -30,7 +30,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "cli",
-        &["catalog", "commands", "config", "report", "rules", "source"],
+        &[
+            "catalog", "commands", "config", "report", "rules", "source", "trail",
+        ],
     ),
 ];
 

@@ -24,7 +24,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// with the given extra files.
 fn fixtures(files: &[(&str, &str)]) -> Tree {
     let tree = Tree::new(files);
-    for part in ["logs", "bad"] {
+    for part in ["logs", "bad", "account"] {
         copy_tree(
             &repo_root().join("tests/fixtures/trail").join(part),
             &tree.path().join(part),
@@ -359,4 +359,122 @@ fn an_empty_folder_is_named() {
         run.stderr,
         "warning: no CloudTrail files found under empty (folders are walked for *.json and *.json.gz files)\n"
     );
+}
+
+/// The `usage.principals` entry of one principal of an account report.
+fn principal_usage(json: &serde_json::Value, arn: &str) -> serde_json::Value {
+    json["usage"]["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["principal"] == arn)
+        .unwrap_or_else(|| panic!("no usage of {arn}"))
+        .clone()
+}
+
+#[test]
+fn account_review_joined_with_the_trail() {
+    let tree = fixtures(&[]);
+    let args = [
+        "account",
+        "--from",
+        "account/authorization-details.json",
+        "--trail",
+        "logs",
+        "--privileged",
+        PLATFORM,
+    ];
+    let run = tree.run(&args);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = tree.run(&json_args).json();
+    let usage = &json["usage"];
+    assert_eq!(
+        (&usage["since"], &usage["until"], &usage["days"]),
+        (
+            &"2026-11-18T09:12:03Z".into(),
+            &"2026-11-21T09:00:00Z".into(),
+            &3.into()
+        )
+    );
+    let ci = principal_usage(&json, "arn:aws:iam::111122223333:role/ci-deploy");
+    assert_eq!(ci["holds"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        ci["used"],
+        serde_json::json!(["ecs:RegisterTaskDefinition", "ecs:UpdateService"])
+    );
+    assert_eq!(ci["unused"].as_array().unwrap().len(), 7);
+    let reasons: Vec<(&str, &str)> = usage["unexpected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["principal"].as_str().unwrap(),
+                u["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(reasons.contains(&("arn:aws:iam::111122223333:user/broker", "missed-access")));
+    assert!(reasons.contains(&("arn:aws:iam::111122223333:role/cfn-exec", "stale-dump")));
+    assert!(reasons.contains(&("arn:aws:iam::444455556666:role/vendor-ops", "other-account")));
+    assert!(reasons.contains(&("arn:aws:iam::111122223333:root", "root")));
+    // Denied attempts are what the review predicts; the platform role is privileged
+    // but did only what it holds; AWS's own calls are not compared.
+    assert!(!reasons.iter().any(|(p, _)| p.contains("intern")
+        || p.contains("platform")
+        || p.contains("aws-service-role")
+        || p.starts_with("service:")));
+    // The window narrows what counts as used: dana's last call was on the 21st.
+    let mut window = json_args.clone();
+    window.extend(["--until", "2026-11-18T10:00:00Z"]);
+    let json = tree.run(&window).json();
+    let dana = principal_usage(&json, "arn:aws:iam::111122223333:user/dana");
+    assert_eq!(dana["used"], serde_json::json!(["ecs:UpdateService"]));
+    window.truncate(json_args.len());
+    window.extend(["--since", "2026-11-19"]);
+    let json = tree.run(&window).json();
+    let dana = principal_usage(&json, "arn:aws:iam::111122223333:user/dana");
+    assert_eq!(dana["used"], serde_json::json!(["ecs:UpdateService"]));
+    window.truncate(json_args.len());
+    window.extend(["--since", "2026-11-21T08:00:00Z", "--until", "2026-11-22"]);
+    let json = tree.run(&window).json();
+    assert_eq!(json["usage"]["days"], 1);
+    assert!(
+        json["usage"]["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["used"].as_array().unwrap().is_empty())
+    );
+}
+
+#[test]
+fn account_trail_faults_and_usage() {
+    let tree = fixtures(&[]);
+    let run = tree.run(&[
+        "account",
+        "--from",
+        "account/authorization-details.json",
+        "--trail",
+        "bad",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("error: bad/policy.json:10:1: not a CloudTrail log"),
+        "{}",
+        run.stderr
+    );
+    let run = tree.run(&[
+        "account",
+        "--from",
+        "account/authorization-details.json",
+        "--since",
+        "7d",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--trail"), "{}", run.stderr);
 }

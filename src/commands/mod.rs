@@ -4,3 +4,4 @@ pub mod account;
 pub mod check;
 pub mod info;
 pub mod trail;
+pub mod usage;
