@@ -154,8 +154,18 @@ struct AccountArgs {
 struct TrailArgs {
     /// CloudTrail logs: files and folders (walked for *.json and *.json.gz) as delivered
     /// to S3, or `aws cloudtrail lookup-events` output
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present_any = ["from_query", "emit_sql"])]
     paths: Vec<PathBuf>,
+    /// Read the result of the --emit-sql query (CSV, a JSON array, or CloudTrail Lake's
+    /// get-query-results output) as the logs are read
+    #[arg(long, value_name = "RESULT", num_args = 1..)]
+    from_query: Vec<PathBuf>,
+    /// Print the selection as SQL for Amazon Athena or CloudTrail Lake instead of reading
+    #[arg(long, value_enum, value_name = "ENGINE", conflicts_with_all = ["paths", "from_query"])]
+    emit_sql: Option<report::trail::sql::Dialect>,
+    /// With --emit-sql: the Athena table or CloudTrail Lake event data store id
+    #[arg(long, value_name = "NAME", requires = "emit_sql")]
+    sql_table: Option<String>,
     /// Only calls at or after TIME: RFC 3339, a date, or an age such as 90d, 12h, 2w
     #[arg(long, value_name = "TIME")]
     since: Option<String>,
@@ -334,6 +344,7 @@ fn trail_window(
             .map_err(|m| miette::miette!("--{flag}: {m}"))
     };
     Ok(commands::trail::Options {
+        from_query: Vec::new(),
         since: bound("since", since)?,
         until: bound("until", until)?,
         include_service_linked: false,
@@ -356,8 +367,26 @@ fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
     let settings = settings_from(&args.settings, None)?;
     let options = commands::trail::Options {
         include_service_linked: args.include_service_linked,
+        from_query: args.from_query.clone(),
         ..trail_window(&args.since, &args.until)?
     };
+    if let Some(dialect) = args.emit_sql {
+        let table = args.sql_table.as_deref().unwrap_or(match dialect {
+            report::trail::sql::Dialect::Athena => "cloudtrail_logs",
+            report::trail::sql::Dialect::CloudtrailLake => "EVENT_DATA_STORE_ID",
+        });
+        let selection = report::trail::sql::Selection {
+            dialect,
+            table,
+            monitored: &settings.monitored.names(),
+            since: options.since,
+            until: options.until,
+            privileged_globs: &settings.privileged_globs,
+        };
+        return report::trail::sql::render(&selection, out)
+            .map(|()| 0)
+            .map_err(io_error);
+    }
     let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
     warn_trail(&summary, &empty_folders);
     let result = match args.format {

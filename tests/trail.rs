@@ -40,6 +40,12 @@ fn json_of(tree: &Tree, args: &[&str]) -> serde_json::Value {
     tree.run(&all).json()
 }
 
+/// Run `iamlint` with the words of `line` (none has a space), `{PLATFORM}` replaced.
+fn run_words(tree: &Tree, line: &str) -> Run {
+    let line = line.replace("{PLATFORM}", PLATFORM);
+    tree.run(&line.split_whitespace().collect::<Vec<_>>())
+}
+
 const PLATFORM: &str = "arn:aws:iam::*:role/platform/*";
 
 #[test]
@@ -67,14 +73,7 @@ fn human_table() {
 #[test]
 fn json_report() {
     let tree = fixtures(&[]);
-    let run = tree.run(&[
-        "trail",
-        "logs",
-        "--privileged",
-        PLATFORM,
-        "--format",
-        "json",
-    ]);
+    let run = run_words(&tree, "trail logs --privileged {PLATFORM} --format json");
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(run.stderr, "");
     insta::assert_json_snapshot!(run.json());
@@ -83,7 +82,7 @@ fn json_report() {
 #[test]
 fn csv_report() {
     let tree = fixtures(&[]);
-    let run = tree.run(&["trail", "logs", "--privileged", PLATFORM, "--format", "csv"]);
+    let run = run_words(&tree, "trail logs --privileged {PLATFORM} --format csv");
     assert_eq!(run.code, 1, "{}", run.transcript());
     insta::assert_snapshot!(run.stdout);
 }
@@ -218,30 +217,15 @@ fn denied_and_failed_attempts_are_findings_apart_from_changes() {
         false
     )));
     // Only the denied attempt: still exit 1.
-    let run = tree.run(&[
-        "trail",
-        "logs",
-        "--privileged",
-        "arn:aws:iam::*",
-        "--privileged",
-        "service:*",
-        "--privileged",
-        "accounts.google.com",
-    ]);
+    let run = run_words(
+        &tree,
+        "trail logs --privileged arn:aws:iam::* --privileged service:* --privileged accounts.google.com",
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let run = tree.run(&[
-        "trail",
-        "logs",
-        "--privileged",
-        "arn:aws:iam::*:role/*",
-        "--privileged",
-        "*/dana",
-        "--privileged",
-        "broker",
-        "--privileged",
-        "*:root",
-        "-q",
-    ]);
+    let run = run_words(
+        &tree,
+        "trail logs --privileged arn:aws:iam::*:role/* --privileged */dana --privileged broker --privileged *:root -q",
+    );
     assert_eq!(run.code, 1);
     assert!(
         run.stdout.contains("user/intern") && run.stdout.contains("tried (denied)"),
@@ -454,13 +438,10 @@ fn account_review_joined_with_the_trail() {
 #[test]
 fn account_trail_faults_and_usage() {
     let tree = fixtures(&[]);
-    let run = tree.run(&[
-        "account",
-        "--from",
-        "account/authorization-details.json",
-        "--trail",
-        "bad",
-    ]);
+    let run = run_words(
+        &tree,
+        "account --from account/authorization-details.json --trail bad",
+    );
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(
         run.stderr
@@ -468,13 +449,148 @@ fn account_trail_faults_and_usage() {
         "{}",
         run.stderr
     );
-    let run = tree.run(&[
-        "account",
-        "--from",
-        "account/authorization-details.json",
-        "--since",
-        "7d",
-    ]);
+    let run = run_words(
+        &tree,
+        "account --from account/authorization-details.json --since 7d",
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--trail"), "{}", run.stderr);
+}
+
+/// The pinned Python of the test command, with DuckDB installed.
+fn python() -> std::path::PathBuf {
+    std::env::var_os("IAMLINT_TEST_PYTHON")
+        .unwrap_or_else(|| {
+            panic!("IAMLINT_TEST_PYTHON is not set: run the tests with scripts/test.sh, which installs DuckDB and sets it")
+        })
+        .into()
+}
+
+/// The non-privileged activity of a trail JSON report.
+fn findings_of(json: &serde_json::Value) -> Vec<serde_json::Value> {
+    json["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["privileged"] == false)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_athena_query_selects_what_the_reader_reports() {
+    let tree = fixtures(&[]);
+    for window in [
+        &[][..],
+        &["--since", "2026-11-19", "--until", "2026-11-21T07:40:00Z"][..],
+    ] {
+        let mut emit = vec!["trail", "--emit-sql", "athena", "--privileged", PLATFORM];
+        emit.extend_from_slice(window);
+        let sql = tree.run(&emit);
+        assert_eq!(sql.code, 0, "{}", sql.transcript());
+        let mut engine = std::process::Command::new(python())
+            .arg(repo_root().join("tests/trail_duckdb.py"))
+            .args(["logs", "result.csv", "result.json"])
+            .current_dir(tree.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the DuckDB script");
+        use std::io::Write;
+        engine
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.stdout.as_bytes())
+            .unwrap();
+        let output = engine.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut from_files = vec![
+            "trail",
+            "logs",
+            "--privileged",
+            PLATFORM,
+            "--format",
+            "json",
+        ];
+        from_files.extend_from_slice(window);
+        let expected = tree.run(&from_files).json();
+        assert!(!findings_of(&expected).is_empty());
+        for result in ["result.csv", "result.json"] {
+            let mut from_query = vec![
+                "trail",
+                "--from-query",
+                result,
+                "--privileged",
+                PLATFORM,
+                "--format",
+                "json",
+            ];
+            from_query.extend_from_slice(window);
+            let run = tree.run(&from_query);
+            assert_eq!(run.code, 1, "{}", run.transcript());
+            let json = run.json();
+            assert_eq!(
+                findings_of(&json),
+                findings_of(&expected),
+                "{result} {window:?}"
+            );
+            // The query dropped the privileged role itself.
+            assert!(!run.stdout.contains("role/platform/admin"), "{result}");
+        }
+    }
+}
+
+#[test]
+fn emitted_queries() {
+    let tree = fixtures(&[]);
+    let common = [
+        "--monitor",
+        "rtma",
+        "--privileged",
+        PLATFORM,
+        "--privileged",
+        "dana",
+        "--privileged",
+        "arn:aws:iam::*:user/o'brien",
+        "--since",
+        "2026-11-19",
+    ];
+    let mut athena = vec!["trail", "--emit-sql", "athena"];
+    athena.extend_from_slice(&common);
+    insta::assert_snapshot!("emitted_athena", tree.run(&athena).transcript());
+    let mut lake = vec![
+        "trail",
+        "--emit-sql",
+        "cloudtrail-lake",
+        "--sql-table",
+        "eds-0123",
+    ];
+    lake.extend_from_slice(&common);
+    insta::assert_snapshot!("emitted_cloudtrail_lake", tree.run(&lake).transcript());
+    let run = tree.run(&["trail", "logs", "--emit-sql", "athena"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+}
+
+#[test]
+fn unreadable_query_results_are_located() {
+    let tree = fixtures(&[
+        (
+            "short.csv",
+            "event_time,event_source,event_name\n2026-11-20T10:15:00Z,ecs.amazonaws.com\n",
+        ),
+        ("policy.json", "{\"Version\": \"2012-10-17\"}\n"),
+    ]);
+    let run = run_words(
+        &tree,
+        "trail --from-query short.csv policy.json missing.csv",
+    );
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
 }

@@ -84,8 +84,8 @@ pub fn account(bytes: &[u8]) {
     }
 }
 
-/// A CloudTrail log (plain or gzipped bytes) through the record reader, actor resolution
-/// and the tally: a tally or a located error, every time inside the record's text.
+/// A CloudTrail log (plain or gzipped bytes) and an `--emit-sql` query result through
+/// their readers, actor resolution and the tally: a tally or a located error.
 pub fn trail(bytes: &[u8]) {
     use iamlint::catalog::ActionSet;
     use iamlint::source::trail::{ReadStats, format_time, parse_time, read_detected};
@@ -108,6 +108,14 @@ pub fn trail(bytes: &[u8]) {
     if let Err(error) = result {
         if !error.is_io() {
             assert!(error.line() >= 1, "{error}");
+        }
+    }
+    // The same bytes as an --emit-sql query result (CSV or JSON).
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let (stats, error) = iamlint::source::query::read("result", text, &keep, &mut add);
+        assert!(stats.kept <= stats.records);
+        if let Some(error) = error {
+            assert!(error.line <= text.lines().count().max(1), "{error}");
         }
     }
     for activity in tally.into_activity() {

@@ -8,13 +8,28 @@
 use crate::config::{FailOn, Settings};
 use crate::globs::PrincipalMatcher;
 use crate::rules::Level;
+use crate::source::files::{display_path, read_limited};
+use crate::source::query;
 use crate::source::trail::{self as reader, TrailError};
 use crate::trail::actor::Actor;
 use crate::trail::{Selection, Summary, Tally};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+/// A query result is read whole (the logs are streamed); refuse only the absurd.
+const MAX_RESULT_SIZE: u64 = 2 * 1024 * 1024 * 1024;
+
+/// A log file or a query result to read.
+struct Candidate {
+    display: String,
+    path: PathBuf,
+    problem: Option<String>,
+    query: bool,
+}
+
 pub struct Options {
+    /// Results of the `--emit-sql` query, read beside the logs.
+    pub from_query: Vec<PathBuf>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     /// Count service-linked roles and AWS services like any actor (default: privileged).
@@ -25,6 +40,23 @@ pub struct Options {
 /// given whose walk found no log file.
 pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summary, Vec<String>) {
     let collected = reader::collect(paths);
+    let results = options.from_query.iter().map(|path| Candidate {
+        display: display_path(path),
+        path: path.clone(),
+        problem: None,
+        query: true,
+    });
+    let candidates: Vec<Candidate> = collected
+        .candidates
+        .into_iter()
+        .map(|c| Candidate {
+            display: c.display,
+            path: c.path,
+            problem: c.problem,
+            query: false,
+        })
+        .chain(results)
+        .collect();
     let selection = Selection {
         monitored: settings.monitored,
         since: options.since,
@@ -39,8 +71,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
                 .any(|name| !name.is_empty() && matcher.is_match(name))
     };
     let keep = |source: &str, name: &str| selection.action(source, name).is_some();
-    let results: Vec<(Tally, Option<TrailError>)> = collected
-        .candidates
+    let results: Vec<(Tally, Option<TrailError>)> = candidates
         .par_iter()
         .map(|candidate| {
             let mut tally = Tally::default();
@@ -54,8 +85,24 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
                 return (tally, Some(error));
             }
             let mut add = |record: reader::Record| tally.add(&record, &selection, &privileged);
-            let (stats, error) =
-                reader::read_file(&candidate.path, &candidate.display, &keep, &mut add);
+            let (stats, error) = if candidate.query {
+                match read_limited(&candidate.path, MAX_RESULT_SIZE)
+                    .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into()))
+                {
+                    Ok(text) => query::read(&candidate.display, &text, &keep, &mut add),
+                    Err(reason) => (
+                        Default::default(),
+                        Some(TrailError {
+                            path: candidate.display.clone(),
+                            line: 0,
+                            column: 0,
+                            message: reason,
+                        }),
+                    ),
+                }
+            } else {
+                reader::read_file(&candidate.path, &candidate.display, &keep, &mut add)
+            };
             tally.records += stats.records;
             (tally, error)
         })

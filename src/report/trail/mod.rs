@@ -5,6 +5,7 @@ pub mod csv;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sql;
 
 use crate::source::trail::format_time;
 use crate::trail::{Activity, Summary};
