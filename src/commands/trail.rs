@@ -40,7 +40,7 @@ pub struct Options {
 /// given whose walk found no log file.
 pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summary, Vec<String>) {
     let collected = reader::collect(paths);
-    let results = options.from_query.iter().map(|path| Candidate {
+    let query_results = options.from_query.iter().map(|path| Candidate {
         display: display_path(path),
         path: path.clone(),
         problem: None,
@@ -55,7 +55,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
             problem: c.problem,
             query: false,
         })
-        .chain(results)
+        .chain(query_results)
         .collect();
     let selection = Selection {
         monitored: settings.monitored,
@@ -71,52 +71,48 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
                 .any(|name| !name.is_empty() && matcher.is_match(name))
     };
     let keep = |source: &str, name: &str| selection.action(source, name).is_some();
-    let results: Vec<(Tally, Option<TrailError>)> = candidates
+    let read_one = |candidate: &Candidate| -> (Tally, Option<TrailError>) {
+        let mut tally = Tally::default();
+        if let Some(problem) = &candidate.problem {
+            return (
+                tally,
+                Some(TrailError::unlocated(&candidate.display, problem)),
+            );
+        }
+        let mut add = |record: reader::Record| tally.add(&record, &selection, &privileged);
+        let (stats, error) = if candidate.query {
+            let text = read_limited(&candidate.path, MAX_RESULT_SIZE)
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into()));
+            match text {
+                Ok(text) => query::read(&candidate.display, &text, &keep, &mut add),
+                Err(reason) => (
+                    Default::default(),
+                    Some(TrailError::unlocated(&candidate.display, &reason)),
+                ),
+            }
+        } else {
+            reader::read_file(&candidate.path, &candidate.display, &keep, &mut add)
+        };
+        tally.records += stats.records;
+        (tally, error)
+    };
+    // Tallies merge as files finish: memory holds one tally per thread, not per file.
+    let (total, mut errors) = candidates
         .par_iter()
         .map(|candidate| {
-            let mut tally = Tally::default();
-            if let Some(problem) = &candidate.problem {
-                let error = TrailError {
-                    path: candidate.display.clone(),
-                    line: 0,
-                    column: 0,
-                    message: problem.clone(),
-                };
-                return (tally, Some(error));
-            }
-            let mut add = |record: reader::Record| tally.add(&record, &selection, &privileged);
-            let (stats, error) = if candidate.query {
-                match read_limited(&candidate.path, MAX_RESULT_SIZE)
-                    .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into()))
-                {
-                    Ok(text) => query::read(&candidate.display, &text, &keep, &mut add),
-                    Err(reason) => (
-                        Default::default(),
-                        Some(TrailError {
-                            path: candidate.display.clone(),
-                            line: 0,
-                            column: 0,
-                            message: reason,
-                        }),
-                    ),
-                }
-            } else {
-                reader::read_file(&candidate.path, &candidate.display, &keep, &mut add)
-            };
-            tally.records += stats.records;
-            (tally, error)
+            let (tally, error) = read_one(candidate);
+            (tally, error.into_iter().collect::<Vec<_>>())
         })
-        .collect();
-    let files = results.len();
-    let mut errors = Vec::new();
-    let mut total = Tally::default();
-    for (tally, error) in results {
-        total = total.merge(tally);
-        errors.extend(error);
-    }
+        .reduce(
+            || (Tally::default(), Vec::new()),
+            |(a, mut a_errors), (b, b_errors)| {
+                a_errors.extend(b_errors);
+                (a.merge(b), a_errors)
+            },
+        );
     errors.sort();
     let summary = Summary {
-        files,
+        files: candidates.len(),
         records: total.records,
         selected: total.selected,
         outside_window: total.outside_window,

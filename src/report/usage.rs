@@ -1,5 +1,5 @@
 //! `iamlint account --trail`: grants joined with CloudTrail use. The join is computed by
-//! the command ([`crate::commands::usage`]); this module holds its result and renders it
+//! the command (`src/commands/usage.rs`); this module holds its result and renders it
 //! (human lines after the table; a `usage` key of the JSON report).
 
 use serde::Serialize;

@@ -103,6 +103,18 @@ pub struct TrailError {
     pub message: String,
 }
 
+impl TrailError {
+    /// A fault with no place in the text (the file cannot be opened, say).
+    pub fn unlocated(path: &str, message: &str) -> Self {
+        TrailError {
+            path: path.to_string(),
+            line: 0,
+            column: 0,
+            message: message.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for TrailError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
@@ -153,12 +165,7 @@ fn read_file_into(
     sink: &mut dyn FnMut(Record),
     stats: &mut ReadStats,
 ) -> Result<(), TrailError> {
-    let unlocated = |message: String| TrailError {
-        path: display.to_string(),
-        line: 0,
-        column: 0,
-        message,
-    };
+    let unlocated = |message: String| TrailError::unlocated(display, &message);
     let meta = std::fs::metadata(path).map_err(|e| unlocated(io_reason(&e)))?;
     if meta.is_dir() {
         return Err(unlocated("is a directory".into()));
@@ -178,6 +185,24 @@ fn read_file_into(
     result.map_err(|e| located(display, &e, gzip))
 }
 
+/// Why reading stopped: the text (located by serde_json), or the bytes under it (a broken
+/// gzip stream), placed where the text read so far ends.
+#[derive(Debug)]
+pub enum Fault {
+    Json(serde_json::Error),
+    Io {
+        error: std::io::Error,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl From<serde_json::Error> for Fault {
+    fn from(error: serde_json::Error) -> Self {
+        Fault::Json(error)
+    }
+}
+
 /// Read plain or gzipped text (told apart by gzip's magic bytes), counting into `stats`.
 /// Says whether it was gzip, for the message of an I/O error.
 pub fn read_detected<R: std::io::BufRead>(
@@ -185,26 +210,49 @@ pub fn read_detected<R: std::io::BufRead>(
     keep: Keep,
     sink: &mut dyn FnMut(Record),
     stats: &mut ReadStats,
-) -> (bool, Result<(), serde_json::Error>) {
+) -> (bool, Result<(), Fault>) {
     let gzip = match reader.fill_buf() {
         Ok(head) => head.starts_with(&[0x1f, 0x8b]),
-        Err(e) => return (false, Err(serde_json::Error::io(e))),
+        Err(error) => {
+            let fault = Fault::Io {
+                error,
+                line: 0,
+                column: 0,
+            };
+            return (false, Err(fault));
+        }
     };
     let result = if gzip {
         let decoder = flate2::read::MultiGzDecoder::new(reader);
-        read_counting(
-            BufReader::with_capacity(256 * 1024, decoder),
-            keep,
-            sink,
-            stats,
-        )
+        read_buffered(decoder, IN_MEMORY, keep, sink, stats)
     } else {
-        read_counting(reader, keep, sink, stats)
+        read_buffered(reader, IN_MEMORY, keep, sink, stats)
     };
     (gzip, result)
 }
 
-fn located(display: &str, error: &serde_json::Error, gzip: bool) -> TrailError {
+fn located(display: &str, fault: &Fault, gzip: bool) -> TrailError {
+    let error = match fault {
+        Fault::Json(error) => error,
+        Fault::Io {
+            error,
+            line,
+            column,
+        } => {
+            let reason = io_reason(error);
+            let message = if gzip {
+                format!("the gzip stream is broken or truncated ({reason})")
+            } else {
+                format!("cannot read: {reason}")
+            };
+            return TrailError {
+                path: display.to_string(),
+                line: *line,
+                column: *column,
+                message,
+            };
+        }
+    };
     // serde_json appends " at line L column C"; the location says it already.
     let text = error.to_string();
     let text = match text.rfind(" at line ") {
@@ -227,6 +275,51 @@ fn located(display: &str, error: &serde_json::Error, gzip: bool) -> TrailError {
         column: error.column(),
         message,
     }
+}
+
+/// Texts up to this size are parsed from memory (serde_json reads a slice about twice as
+/// fast as a stream); a larger one is streamed on from what was read, so memory stays
+/// bounded by this per thread whatever the size of a file.
+const IN_MEMORY: u64 = 64 * 1024 * 1024;
+
+fn read_buffered<R: Read>(
+    mut reader: R,
+    in_memory: u64,
+    keep: Keep,
+    sink: &mut dyn FnMut(Record),
+    stats: &mut ReadStats,
+) -> Result<(), Fault> {
+    let mut head = Vec::new();
+    // On an error the bytes read before it are in `head`.
+    let read = (&mut reader).take(in_memory).read_to_end(&mut head);
+    if let Err(error) = read {
+        // The records before the fault count; it is placed where the text stops.
+        let mut de = serde_json::Deserializer::from_slice(&head);
+        let parsed = TopSeed { keep, sink, stats }.deserialize(&mut de);
+        let (line, column) = match parsed.and_then(|()| de.end()) {
+            Err(e) if e.is_eof() => (e.line(), e.column()),
+            Err(e) => return Err(e.into()),
+            Ok(()) => (0, 0),
+        };
+        return Err(Fault::Io {
+            error,
+            line,
+            column,
+        });
+    }
+    if (head.len() as u64) < in_memory {
+        let mut de = serde_json::Deserializer::from_slice(&head);
+        TopSeed { keep, sink, stats }.deserialize(&mut de)?;
+        return Ok(de.end()?);
+    }
+    let rest = std::io::Cursor::new(head).chain(reader);
+    // An I/O error here is serde_json's, placed where the text stops.
+    Ok(read_counting(
+        BufReader::with_capacity(256 * 1024, rest),
+        keep,
+        sink,
+        stats,
+    )?)
 }
 
 /// Read a CloudTrail JSON text from `reader`, handing each kept record to `sink`.
@@ -412,10 +505,14 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut record = Record::default();
         let (mut time, mut source, mut name, mut identity) = (false, false, false, false);
+        // CloudTrail writes eventSource and eventName before the parameters: a record
+        // already refused does not build them. Decided once both are known.
+        let (mut refused, mut decided) = (false, false);
         while let Some(field) = map.next_key::<Field>()? {
-            // CloudTrail writes eventSource and eventName before the parameters: a record
-            // already refused does not build them.
-            let refused = source && name && !(self.keep)(&record.event_source, &record.event_name);
+            if !decided && source && name {
+                refused = !(self.keep)(&record.event_source, &record.event_name);
+                decided = true;
+            }
             match field {
                 Field::EventTime => {
                     record.event_time = map.next_value()?;
@@ -650,7 +747,7 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_record_skips_its_parameters() {
+    fn a_refused_record_is_counted_not_kept() {
         let late = r#"{"Records":[{"userIdentity":{},"eventTime":"2026-11-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"PutObject","requestParameters":{"deep":[1,2,{"x":"y"}]}}]}"#;
         let (stats, records) = read_text(late).unwrap();
         assert_eq!((stats.records, records.len()), (1, 0));
@@ -683,6 +780,45 @@ mod tests {
             assert_eq!(parse_time(&format_time(t)), Some(t));
         }
         assert_eq!(format_time(1_795_169_700), "2026-11-20T10:15:00Z");
+    }
+
+    #[test]
+    fn large_texts_are_streamed_on_from_what_was_read() {
+        let body = format!("{{\"Records\":[\n{}]}}", vec![RECORD; 50].join(",\n"));
+        for limit in [
+            1,
+            100,
+            1000,
+            body.len() as u64 - 1,
+            body.len() as u64,
+            1 << 20,
+        ] {
+            let mut stats = ReadStats::default();
+            let mut seen = 0;
+            read_buffered(body.as_bytes(), limit, &ecs, &mut |_| seen += 1, &mut stats).unwrap();
+            assert_eq!((stats.kept, seen), (50, 50), "{limit}");
+        }
+        // Faults keep their place in the streamed text, and the records before them.
+        let mut records = vec![RECORD.to_string(); 50];
+        records[29] = RECORD.replace(r#""userIdentity""#, r#""identity""#);
+        let broken = format!("{{\"Records\":[\n{}]}}", records.join(",\n"));
+        let mut stats = ReadStats::default();
+        let error = read_buffered(broken.as_bytes(), 200, &ecs, &mut |_| {}, &mut stats);
+        let Err(Fault::Json(error)) = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!((error.line(), stats.kept), (31, 29));
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, body.as_bytes()).unwrap();
+        let gz = encoder.finish().unwrap();
+        let cut = flate2::read::MultiGzDecoder::new(&gz[..gz.len() - 20]);
+        let mut stats = ReadStats::default();
+        let error = read_buffered(cut, 300, &ecs, &mut |_| {}, &mut stats);
+        assert!(
+            matches!(&error, Err(Fault::Json(e)) if e.is_io() && e.line() > 0),
+            "{error:?}"
+        );
+        assert!(stats.kept > 0 && stats.kept < 50);
     }
 
     #[test]
