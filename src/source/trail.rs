@@ -505,8 +505,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut record = Record::default();
         let (mut time, mut source, mut name, mut identity) = (false, false, false, false);
-        // CloudTrail writes eventSource and eventName before the parameters: a record
-        // already refused does not build them. Decided once both are known.
+        // CloudTrail writes eventSource and eventName before most fields: a record the
+        // caller refuses builds none of those that follow. Decided once both are known.
         let (mut refused, mut decided) = (false, false);
         while let Some(field) = map.next_key::<Field>()? {
             if !decided && source && name {
@@ -532,6 +532,11 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                     record.event_name = map.next_value()?;
                     name = true;
                 }
+                // A refused record builds none of the fields that follow.
+                _ if refused => {
+                    map.next_value::<IgnoredAny>()?;
+                    identity |= matches!(field, Field::UserIdentity);
+                }
                 Field::EventId => record.event_id = map.next_value()?,
                 Field::AwsRegion => record.aws_region = map.next_value()?,
                 Field::SourceIp => record.source_ip = map.next_value()?,
@@ -542,9 +547,9 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                     record.user_identity = map.next_value()?;
                     identity = true;
                 }
-                Field::RequestParameters if !refused => record.request = map.next_value()?,
-                Field::ResponseElements if !refused => record.response = map.next_value()?,
-                _ => {
+                Field::RequestParameters => record.request = map.next_value()?,
+                Field::ResponseElements => record.response = map.next_value()?,
+                Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -747,10 +752,18 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_record_is_counted_not_kept() {
-        let late = r#"{"Records":[{"userIdentity":{},"eventTime":"2026-11-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"PutObject","requestParameters":{"deep":[1,2,{"x":"y"}]}}]}"#;
-        let (stats, records) = read_text(late).unwrap();
+    fn a_refused_record_builds_nothing_after_its_name() {
+        // A field of the wrong type after eventName: skipped unread when refused, an
+        // error when kept.
+        let late = |source: &str| {
+            format!(
+                r#"{{"Records":[{{"userIdentity":{{}},"eventTime":"2026-11-20T10:00:00Z","eventSource":"{source}","eventName":"PutObject","awsRegion":5,"requestParameters":{{"deep":[1,2,{{"x":"y"}}]}}}}]}}"#
+            )
+        };
+        let (stats, records) = read_text(&late("s3.amazonaws.com")).unwrap();
         assert_eq!((stats.records, records.len()), (1, 0));
+        let error = read_text(&late("ecs.amazonaws.com")).unwrap_err();
+        assert!(error.is_data(), "{error}");
     }
 
     #[test]
