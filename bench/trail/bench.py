@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time `iamlint trail` against jq and a short Python script (select.py) on the same
+"""Time `iamlint trail` against jq and a short Python script (select_calls.py) on the same
 generated logs: wall time (median of RUNS), throughput in uncompressed MB/s, peak RSS
 (GNU time, of the process doing the selection), and a check that all three select the
 same number of calls. Called by bench/trail/run."""
@@ -27,6 +27,7 @@ def main():
     parser.add_argument("--bytes", type=int, required=True, help="uncompressed size of the logs")
     parser.add_argument("--iamlint", required=True)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peer-runs", type=int, default=1, help="runs of jq and Python (slow)")
     args = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     work = tempfile.mkdtemp()
@@ -40,16 +41,19 @@ def main():
     jq_filter = ('.Records[] | select(.eventSource == "ecs.amazonaws.com" and (.eventName as $n | $names | index($n)))'
                  ' | [(.userIdentity.sessionContext.sessionIssuer.arn // .userIdentity.arn), .eventName, .errorCode]')
     commands = [
-        ("floor: decompress (`gzip -dc`)", f"{files} | {gtime} gzip -dc | wc -c", None),
+        ("floor: decompress (`gzip -dc`)", f"{files} | {gtime} gzip -dc | wc -c", None, args.runs),
         ("`iamlint trail --format json`",
-         f"{gtime} {args.iamlint} trail {args.logs} --format json --fail-on never", "iamlint"),
-        ("`jq` (after `gzip -dc`)", f"{files} | gzip -dc | {gtime} jq -c --argjson names '{names}' '{jq_filter}' | wc -l", "lines"),
-        ("Python `json` + `gzip` (select.py)", f"{gtime} python3 {here}/select.py {args.logs} '{names}'", "lines"),
+         f"{gtime} {args.iamlint} trail {args.logs} --format json --fail-on never", "iamlint", args.runs),
+        ("`jq` (after `gzip -dc`)",
+         f"{files} | gzip -dc | {gtime} jq -c --argjson names '{names}' '{jq_filter}' | wc -l", "lines",
+         args.peer_runs),
+        ("Python `json` + `gzip` (select_calls.py)", f"{gtime} python3 {here}/select_calls.py {args.logs} '{names}'", "lines",
+         args.peer_runs),
     ]
     rows = []
-    for label, command, kind in commands:
+    for label, command, kind, runs in commands:
         walls, peak, out = [], 0, ""
-        for _ in range(args.runs):
+        for _ in range(runs):
             wall, rss_kib, out = timed(command, rss)
             walls.append(wall)
             peak = max(peak, rss_kib)
@@ -63,7 +67,8 @@ def main():
     mib = args.bytes / (1024 * 1024)
     iamlint_wall = rows[1][1]
     print(f"{mib:.0f} MiB uncompressed CloudTrail in {report['files']} gzipped files, "
-          f"{report['records']} records; {os.cpu_count()} cores; median of {args.runs} runs")
+          f"{report['records']} records; {os.cpu_count()} cores; median of {args.runs} runs "
+          f"({args.peer_runs} of jq and Python)")
     print()
     print("| command | median | throughput | peak RSS | selected | time vs iamlint |")
     print("| --- | --- | --- | --- | --- | --- |")

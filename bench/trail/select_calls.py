@@ -2,7 +2,7 @@
 """The selection of `iamlint trail`, done the short way for comparison: every *.json.gz
 under DIR, json.load per file, monitored ECS calls counted per actor, action and error.
 
-    select.py DIR NAMES_JSON   (NAMES_JSON: ["UpdateService", …]); prints the count
+    select_calls.py DIR NAMES_JSON   (NAMES_JSON: ["UpdateService", …]); prints the count
 """
 import collections
 import gzip
