@@ -32,6 +32,8 @@ enum Command {
     Check(CheckArgs),
     /// Review an AWS account: which users and roles can change ECS configuration
     Account(AccountArgs),
+    /// Read CloudTrail logs: the monitored ECS changes non-privileged actors made or tried
+    Trail(TrailArgs),
     /// List the rules with their level and a one-line summary
     Rules,
     /// Explain what a rule means, why it matters and how to fix it
@@ -52,18 +54,8 @@ enum Command {
 
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Glob of subjects that may make ECS changes (repeatable; replaces config `privileged`)
-    #[arg(long, value_name = "GLOB")]
-    pub privileged: Vec<String>,
-    /// Pack (ecs-config, ecs-write, or one from config) or action pattern to monitor (repeatable)
-    #[arg(long, value_name = "PACK|PATTERN")]
-    pub monitor: Vec<String>,
-    /// Lowest level of finding that makes the exit code 1
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
-    /// Config file (default: iamlint.toml in the current folder or its parents)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Output format on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -76,6 +68,23 @@ pub struct CommonArgs {
     /// When to color human output (NO_COLOR is honoured with auto)
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+}
+
+/// The flags that shape the settings, shared by every command that reports.
+#[derive(Args, Debug, Clone)]
+pub struct SettingsArgs {
+    /// Glob of subjects that may make ECS changes (repeatable; replaces config `privileged`)
+    #[arg(long, value_name = "GLOB")]
+    pub privileged: Vec<String>,
+    /// Pack (ecs-config, ecs-write, or one from config) or action pattern to monitor (repeatable)
+    #[arg(long, value_name = "PACK|PATTERN")]
+    pub monitor: Vec<String>,
+    /// Lowest level of finding that makes the exit code 1
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: iamlint.toml in the current folder or its parents)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -110,6 +119,16 @@ struct AccountArgs {
     /// Instead of findings: every monitored action the principal ARN can cause, and how
     #[arg(long, value_name = "ARN")]
     principal: Option<String>,
+    /// CloudTrail logs (as for `iamlint trail`): per principal, the monitored actions it
+    /// used and never used, and calls the review says it cannot make
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with_all = ["who_can", "principal"])]
+    trail: Vec<PathBuf>,
+    /// With --trail: only calls at or after TIME (RFC 3339, a date, or an age such as 90d)
+    #[arg(long, value_name = "TIME", requires = "trail")]
+    since: Option<String>,
+    /// With --trail: only calls before TIME
+    #[arg(long, value_name = "TIME", requires = "trail")]
+    until: Option<String>,
     /// Live review: AWS profile (default: the standard credential chain)
     #[cfg(feature = "aws")]
     #[arg(long, value_name = "NAME", conflicts_with = "from")]
@@ -129,6 +148,50 @@ struct AccountArgs {
     snapshot: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+struct TrailArgs {
+    /// CloudTrail logs: files and folders (walked for *.json and *.json.gz) as delivered
+    /// to S3, or `aws cloudtrail lookup-events` output
+    #[arg(value_name = "PATH", required_unless_present_any = ["from_query", "emit_sql"])]
+    paths: Vec<PathBuf>,
+    /// Read the result of the --emit-sql query (CSV, a JSON array, or CloudTrail Lake's
+    /// get-query-results output) as the logs are read
+    #[arg(long, value_name = "RESULT", num_args = 1..)]
+    from_query: Vec<PathBuf>,
+    /// Print the selection as SQL for Amazon Athena or CloudTrail Lake instead of reading
+    #[arg(long, value_enum, value_name = "ENGINE", conflicts_with_all = ["paths", "from_query"])]
+    emit_sql: Option<report::trail::sql::Dialect>,
+    /// With --emit-sql: the Athena table or CloudTrail Lake event data store id
+    #[arg(long, value_name = "NAME", requires = "emit_sql")]
+    sql_table: Option<String>,
+    /// Only calls at or after TIME: RFC 3339, a date, or an age such as 90d, 12h, 2w
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only calls before TIME (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Count service-linked roles and AWS services like any actor (by default they are
+    /// privileged: only AWS can be them)
+    #[arg(long)]
+    include_service_linked: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = TrailFormat::Human)]
+    format: TrailFormat,
+    /// Table only, no summary line
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrailFormat {
+    Human,
+    Json,
+    Github,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -206,18 +269,40 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 query,
                 exit_after: true,
             };
-            let report = commands::account::review(pages, &args.scp, &settings, &options);
+            let mut report = commands::account::review(pages, &args.scp, &settings, &options);
+            let mut trail_unreadable = false;
+            if !args.trail.is_empty() {
+                let window = commands::trail::Options {
+                    include_service_linked: args.include_service_linked,
+                    ..trail_window(&args.since, &args.until)?
+                };
+                let (summary, empty) = commands::trail::run(&args.trail, &settings, &window);
+                warn_trail(&summary, &empty);
+                trail_unreadable = !summary.errors.is_empty();
+                report.usage = Some(commands::usage::join(&report.subjects, &summary, now()));
+            }
             let code = match &report.query {
                 Some(answer) => emit_query(&report, answer, &args.common, stdout)?,
                 None => {
                     emit(&report, &args.common, HumanStyle::Table, stdout)?;
-                    report.exit_code(settings.fail_on)
+                    if let (Some(usage), Format::Human) = (&report.usage, args.common.format) {
+                        match report::usage::render_human(usage, stdout) {
+                            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                            other => other.map_err(io_error)?,
+                        }
+                    }
+                    if trail_unreadable {
+                        2
+                    } else {
+                        report.exit_code(settings.fail_on)
+                    }
                 }
             };
             // The process ends now: let the OS reclaim the report instead of freeing it.
             std::mem::forget(report);
             Ok(code)
         }
+        Command::Trail(args) => trail(&args, stdout),
         Command::Rules => {
             commands::info::list_rules(stdout).map_err(io_error)?;
             Ok(0)
@@ -237,6 +322,87 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             Ok(0)
         }
     }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `--since` / `--until` as trail options (service-linked roles privileged).
+fn trail_window(
+    since: &Option<String>,
+    until: &Option<String>,
+) -> miette::Result<commands::trail::Options> {
+    let now = now();
+    let bound = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| commands::trail::parse_bound(v, now))
+            .transpose()
+            .map_err(|m| miette::miette!("--{flag}: {m}"))
+    };
+    Ok(commands::trail::Options {
+        from_query: Vec::new(),
+        since: bound("since", since)?,
+        until: bound("until", until)?,
+        include_service_linked: false,
+    })
+}
+
+/// Empty folders and unreadable logs, on stderr.
+fn warn_trail(summary: &crate::trail::Summary, empty_folders: &[String]) {
+    for folder in empty_folders {
+        eprintln!(
+            "warning: no CloudTrail files found under {folder} (folders are walked for *.json and *.json.gz files)"
+        );
+    }
+    for error in &summary.errors {
+        eprintln!("error: {error}");
+    }
+}
+
+fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
+    let settings = settings_from(&args.settings, None)?;
+    let options = commands::trail::Options {
+        include_service_linked: args.include_service_linked,
+        from_query: args.from_query.clone(),
+        ..trail_window(&args.since, &args.until)?
+    };
+    if let Some(dialect) = args.emit_sql {
+        let table = args.sql_table.as_deref().unwrap_or(match dialect {
+            report::trail::sql::Dialect::Athena => "cloudtrail_logs",
+            report::trail::sql::Dialect::CloudtrailLake => "EVENT_DATA_STORE_ID",
+        });
+        let selection = report::trail::sql::Selection {
+            dialect,
+            table,
+            monitored: &settings.monitored.names(),
+            since: options.since,
+            until: options.until,
+            privileged_globs: &settings.privileged_globs,
+        };
+        return report::trail::sql::render(&selection, out)
+            .map(|()| 0)
+            .map_err(io_error);
+    }
+    let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
+    warn_trail(&summary, &empty_folders);
+    let result = match args.format {
+        TrailFormat::Human => report::trail::human::render(&summary, args.quiet, out),
+        TrailFormat::Json => report::trail::json::render(&summary, out),
+        TrailFormat::Csv => report::trail::csv::render(&summary, out),
+        TrailFormat::Github => {
+            append_to_step_summary(&report::trail::github::step_summary(&summary))?;
+            report::trail::github::render(&summary, out)
+        }
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(io_error)?,
+    }
+    Ok(commands::trail::exit_code(&summary, settings.fail_on))
 }
 
 /// `--who-can` / `--principal`: the question, and the monitored actions it needs.
@@ -346,14 +512,18 @@ fn live_pages(args: &AccountArgs) -> miette::Result<Vec<crate::source::SourceFil
 }
 
 pub fn settings(common: &CommonArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {
+    settings_from(&common.settings, max_file_size)
+}
+
+fn settings_from(args: &SettingsArgs, max_file_size: Option<u64>) -> miette::Result<Settings> {
     let cwd = std::env::current_dir().map_err(io_error)?;
     let overrides = Overrides {
-        privileged: common.privileged.clone(),
-        monitor: common.monitor.clone(),
-        fail_on: common.fail_on,
+        privileged: args.privileged.clone(),
+        monitor: args.monitor.clone(),
+        fail_on: args.fail_on,
         max_file_size,
     };
-    Ok(config::load(common.config.as_deref(), &cwd, &overrides)?)
+    Ok(config::load(args.config.as_deref(), &cwd, &overrides)?)
 }
 
 /// How `--format human` shows a report: diagnostics per finding (files), or a table of
@@ -412,8 +582,12 @@ fn write_sarif_file(report: &Report, paths: &RepoPaths, path: &Path) -> miette::
     file.flush().map_err(cannot)
 }
 
-/// GitHub Actions names a Markdown file for the job summary; append ours to it.
 fn append_step_summary(report: &Report) -> miette::Result<()> {
+    append_to_step_summary(&report::github::step_summary(report))
+}
+
+/// GitHub Actions names a Markdown file for the job summary; append ours to it.
+fn append_to_step_summary(text: &str) -> miette::Result<()> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -424,8 +598,7 @@ fn append_step_summary(report: &Report) -> miette::Result<()> {
         .create(true)
         .open(path)
         .map_err(cannot)?;
-    file.write_all(report::github::step_summary(report).as_bytes())
-        .map_err(cannot)
+    file.write_all(text.as_bytes()).map_err(cannot)
 }
 
 fn use_color(color: Color) -> bool {

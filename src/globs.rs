@@ -45,3 +45,29 @@ pub fn glob(pattern: &str) -> Result<Glob, String> {
         .build()
         .map_err(|e| e.kind().to_string())
 }
+
+/// Privileged globs for principals (`account`, `trail`): matched against a principal's
+/// ARN, name or path, with `*` crossing `/` as in IAM ARN patterns.
+#[derive(Clone, Debug)]
+pub struct PrincipalMatcher {
+    set: GlobSet,
+}
+
+impl PrincipalMatcher {
+    /// Globs were validated when the settings were loaded; an invalid one matches nothing.
+    pub fn new(globs: &[String]) -> Self {
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            if let Ok(glob) = GlobBuilder::new(glob).literal_separator(false).build() {
+                builder.add(glob);
+            }
+        }
+        PrincipalMatcher {
+            set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+        }
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.set.is_match(text)
+    }
+}

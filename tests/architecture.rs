@@ -13,21 +13,26 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("eval", &["catalog", "document"]),
     ("graph", &["catalog", "document", "eval"]),
     ("source", &["document", "globs"]),
+    // What CloudTrail says happened: records from `source`, actions from `catalog`.
+    ("trail", &["catalog", "source"]),
     ("rules", &["catalog", "document", "eval", "graph", "source"]),
     ("config", &["catalog", "eval", "globs", "rules", "source"]),
     (
         "report",
-        &["config", "document", "graph", "rules", "source"],
+        &["config", "document", "graph", "rules", "source", "trail"],
     ),
     (
         "commands",
         &[
-            "catalog", "config", "document", "eval", "graph", "report", "rules", "source",
+            "catalog", "config", "document", "eval", "globs", "graph", "report", "rules", "source",
+            "trail",
         ],
     ),
     (
         "cli",
-        &["catalog", "commands", "config", "report", "rules", "source"],
+        &[
+            "catalog", "commands", "config", "report", "rules", "source", "trail",
+        ],
     ),
 ];
 

@@ -83,3 +83,43 @@ pub fn account(bytes: &[u8]) {
         }
     }
 }
+
+/// A CloudTrail log (plain or gzipped bytes) and an `--emit-sql` query result through
+/// their readers, actor resolution and the tally: a tally or a located error.
+pub fn trail(bytes: &[u8]) {
+    use iamlint::catalog::ActionSet;
+    use iamlint::source::trail::{ReadStats, format_time, parse_time, read_detected};
+    use iamlint::trail::{Selection, Tally};
+    let selection = Selection {
+        monitored: ActionSet::all(),
+        since: None,
+        until: None,
+    };
+    let keep = |source: &str, name: &str| selection.action(source, name).is_some();
+    let mut tally = Tally::default();
+    let mut stats = ReadStats::default();
+    let mut add = |record: iamlint::source::trail::Record| {
+        assert_eq!(parse_time(&record.event_time), Some(record.time));
+        assert_eq!(parse_time(&format_time(record.time)), Some(record.time));
+        tally.add(&record, &selection, &|actor| actor.is_aws());
+    };
+    let (_, result) = read_detected(bytes, &keep, &mut add, &mut stats);
+    assert!(stats.kept <= stats.records);
+    if let Err(iamlint::source::trail::Fault::Json(error)) = result {
+        if !error.is_io() {
+            assert!(error.line() >= 1, "{error}");
+        }
+    }
+    // The same bytes as an --emit-sql query result (CSV or JSON).
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let (stats, error) = iamlint::source::query::read("result", text, &keep, &mut add);
+        assert!(stats.kept <= stats.records);
+        if let Some(error) = error {
+            assert!(error.line <= text.lines().count().max(1), "{error}");
+        }
+    }
+    for activity in tally.into_activity() {
+        assert!(activity.count >= 1 && activity.first <= activity.last);
+        assert!(!activity.actor.id.is_empty());
+    }
+}

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::document::source::decode;
 use crate::document::{DocumentKind, PolicyDocument, PolicyError, policy::parse_policy_text};
 use crate::eval::{DocumentGrants, Identity, Policies, evaluate};
+use crate::globs::PrincipalMatcher;
 use crate::graph::{self, Graph, PrincipalKind};
 use crate::report::{
     AccessPath, AccessStep, QueryAnswer, QueryResult, Report, Subject, SubjectKind,
@@ -20,7 +21,6 @@ use crate::rules::{Finding, ecs_config_change_indirect, invalid_policy, unknown_
 use crate::source::SourceFile;
 use crate::source::dump::{Document, Dump, Principal};
 use crate::source::files::read_limited;
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ pub fn review(
     let mut sources = pages;
     let scps = read_scps(scp_paths, settings, &mut report, &mut sources);
     let scp_grants: Vec<&DocumentGrants> = scps.iter().map(|(_, g)| g).collect();
-    let privileged = privileged_matcher(&settings.privileged_globs);
+    let privileged = PrincipalMatcher::new(&settings.privileged_globs);
 
     // Managed policies, each evaluated once; AWS managed ones the dump lacks come from
     // the bundled table (parsed only when named).
@@ -536,7 +536,7 @@ fn answer(query: &Query, subjects: &[Subject]) -> QueryResult {
 }
 
 /// The outside principals trust policies let in, as principals without policies.
-fn add_externals(model: &mut graph::Account, privileged: &GlobSet) {
+fn add_externals(model: &mut graph::Account, privileged: &PrincipalMatcher) {
     let own: Vec<String> = {
         let mut own: Vec<String> = model.principals.iter().map(|p| p.account.clone()).collect();
         own.sort();
@@ -632,18 +632,6 @@ fn trusted_by_document(trust: &PolicyDocument) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Privileged globs for principals: `*` crosses `/`, as in IAM ARNs patterns.
-fn privileged_matcher(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        // Globs were validated when the settings were loaded.
-        if let Ok(glob) = GlobBuilder::new(glob).literal_separator(false).build() {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 /// Read the SCP files; each readable one is appended to `sources`.

@@ -3,3 +3,5 @@
 pub mod account;
 pub mod check;
 pub mod info;
+pub mod trail;
+pub mod usage;

@@ -8,14 +8,14 @@ use crate::rules::{Finding, Level, unknown_action};
 use std::io::{self, Write};
 
 /// Escaping of a command's message, as GitHub's runner unescapes it.
-fn escape_data(text: &str) -> String {
+pub(super) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escaping of a property value (`file=…`, `title=…`): also `:` and `,`.
-fn escape_property(text: &str) -> String {
+pub(super) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -106,7 +106,7 @@ fn code_span(text: &str) -> String {
 }
 
 /// A Markdown table cell: no pipes or line breaks.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 

@@ -15,6 +15,9 @@ struct JsonReport<'a> {
     subjects: &'a [Subject],
     findings: Vec<JsonFinding<'a>>,
     suppressed: Vec<JsonSuppressed<'a>>,
+    /// `account --trail` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<&'a super::usage::Usage>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +110,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 reason,
             })
             .collect(),
+        usage: report.usage.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

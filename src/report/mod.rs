@@ -8,6 +8,8 @@ pub mod paths;
 pub mod query;
 pub mod sarif;
 pub mod table;
+pub mod trail;
+pub mod usage;
 
 use crate::config::FailOn;
 pub use crate::graph::view::{AccessPath, AccessStep, short_arn};
@@ -86,6 +88,8 @@ pub struct Report {
     pub suppressed: Vec<(Finding, String)>,
     /// The texts findings point into, by path.
     pub sources: HashMap<String, Arc<SourceFile>>,
+    /// `account --trail`: grants joined with CloudTrail use.
+    pub usage: Option<usage::Usage>,
 }
 
 impl Report {

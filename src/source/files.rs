@@ -28,6 +28,15 @@ pub struct Collected {
 
 /// Expand command-line paths into candidates, and name the folders that held none.
 pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Collected {
+    collect_named(paths, exclude, is_json_name)
+}
+
+/// [`collect`] with another rule for the file names a folder walk takes.
+pub fn collect_named(
+    paths: &[PathBuf],
+    exclude: &PathMatcher,
+    wanted: fn(&str) -> bool,
+) -> Collected {
     let mut out = Vec::new();
     let mut empty_folders = Vec::new();
     for path in paths {
@@ -35,7 +44,7 @@ pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Collected {
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let before = out.len();
-                walk(path, &display, exclude, &mut out);
+                walk(path, &display, exclude, wanted, &mut out);
                 if out.len() == before {
                     empty_folders.push(display);
                 }
@@ -61,7 +70,13 @@ pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Collected {
     }
 }
 
-fn walk(dir: &Path, display: &str, exclude: &PathMatcher, out: &mut Vec<Candidate>) {
+fn walk(
+    dir: &Path,
+    display: &str,
+    exclude: &PathMatcher,
+    wanted: fn(&str) -> bool,
+    out: &mut Vec<Candidate>,
+) {
     if display != "." && exclude.is_match(display) {
         return;
     }
@@ -92,8 +107,8 @@ fn walk(dir: &Path, display: &str, exclude: &PathMatcher, out: &mut Vec<Candidat
             continue;
         };
         if file_type.is_dir() {
-            walk(&path, &child, exclude, out);
-        } else if is_json_name(&name) && !exclude.is_match(&child) {
+            walk(&path, &child, exclude, wanted, out);
+        } else if wanted(&name) && !exclude.is_match(&child) {
             // Symlinks to files are read; whether the target is usable is found on read.
             out.push(Candidate {
                 display: child,

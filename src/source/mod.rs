@@ -5,6 +5,8 @@ pub mod dump;
 pub mod files;
 #[cfg(feature = "aws")]
 pub mod live;
+pub mod query;
+pub mod trail;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;
