@@ -88,6 +88,10 @@ struct CheckArgs {
     /// Largest file read, in bytes (default 8388608); larger files are invalid inputs
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Report what changed since a git revision (the same paths, read from git) or a
+    /// saved --format json report: only new findings fail the run
+    #[arg(long, value_name = "REV|REPORT")]
+    baseline: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -184,7 +188,11 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             } else {
                 args.paths
             };
-            let (report, empty_folders) = commands::check::run(&paths, &settings);
+            let (mut report, empty_folders) = commands::check::run(&paths, &settings);
+            if let Some(against) = &args.baseline {
+                commands::baseline::compare(&mut report, &paths, &settings, against)
+                    .map_err(|m| miette::miette!("{m}"))?;
+            }
             for folder in empty_folders {
                 eprintln!(
                     "warning: no policy files found under {folder} (folders are walked for *.json files)"

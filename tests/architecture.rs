@@ -15,14 +15,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("source", &["document", "globs"]),
     ("rules", &["catalog", "document", "eval", "graph", "source"]),
     ("config", &["catalog", "eval", "globs", "rules", "source"]),
+    ("baseline", &["rules", "source"]),
     (
         "report",
-        &["config", "document", "graph", "rules", "source"],
+        &["baseline", "config", "document", "graph", "rules", "source"],
     ),
     (
         "commands",
         &[
-            "catalog", "config", "document", "eval", "graph", "report", "rules", "source",
+            "baseline", "catalog", "config", "document", "eval", "graph", "report", "rules",
+            "source",
         ],
     ),
     (

@@ -1,5 +1,6 @@
 //! One module per subcommand; `cli` parses arguments and calls these.
 
 pub mod account;
+pub mod baseline;
 pub mod check;
 pub mod info;

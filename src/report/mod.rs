@@ -9,6 +9,7 @@ pub mod query;
 pub mod sarif;
 pub mod table;
 
+use crate::baseline::{Comparison, State};
 use crate::config::FailOn;
 pub use crate::graph::view::{AccessPath, AccessStep, short_arn};
 use crate::rules::{Finding, invalid_policy};
@@ -86,6 +87,8 @@ pub struct Report {
     pub suppressed: Vec<(Finding, String)>,
     /// The texts findings point into, by path.
     pub sources: HashMap<String, Arc<SourceFile>>,
+    /// Set by `--baseline`: which findings are new, which were fixed, the access diff.
+    pub baseline: Option<Comparison>,
 }
 
 impl Report {
@@ -116,11 +119,23 @@ impl Report {
             .any(|f| f.rule == &invalid_policy::RULE)
     }
 
-    /// 2 when any input was invalid, 1 when a finding is at or above `fail_on`, else 0.
+    /// Whether a finding counts as new: always, unless the run compares with a baseline.
+    pub fn is_new(&self, finding: &Finding) -> bool {
+        self.baseline
+            .as_ref()
+            .is_none_or(|b| b.state(finding) == State::New)
+    }
+
+    /// 2 when any input was invalid, 1 when a (new, with `--baseline`) finding is at or
+    /// above `fail_on`, else 0.
     pub fn exit_code(&self, fail_on: FailOn) -> u8 {
         if self.has_invalid_input() {
             2
-        } else if self.findings.iter().any(|f| fail_on.fails(f.level())) {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| fail_on.fails(f.level()) && self.is_new(f))
+        {
             1
         } else {
             0
