@@ -131,6 +131,10 @@ struct AccountArgs {
     #[cfg(feature = "aws")]
     #[arg(long, value_name = "DIR", conflicts_with = "from")]
     snapshot: Option<PathBuf>,
+    /// Report what changed since a saved --format json review of this account: only
+    /// new findings fail the run
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["who_can", "principal"])]
+    baseline: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -214,7 +218,11 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 query,
                 exit_after: true,
             };
-            let report = commands::account::review(pages, &args.scp, &settings, &options);
+            let mut report = commands::account::review(pages, &args.scp, &settings, &options);
+            if let Some(against) = &args.baseline {
+                commands::baseline::compare_with_report(&mut report, against)
+                    .map_err(|m| miette::miette!("{m}"))?;
+            }
             let code = match &report.query {
                 Some(answer) => emit_query(&report, answer, &args.common, stdout)?,
                 None => {

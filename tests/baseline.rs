@@ -673,3 +673,101 @@ reason = \"typo fixed since\"
     let explain = repo.run(&["explain", "stale-ignore"]);
     assert!(explain.stdout.starts_with("## stale-ignore (warning)"));
 }
+
+/// The example account, and the same account where a new user `ravi` is let into the
+/// existing `ecs-deployer` role by a new statement of its trust policy.
+fn account_dumps() -> (String, String) {
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/account/authorization-details.json"))
+            .unwrap();
+    let base: Value = serde_json::from_str(&text).unwrap();
+    let mut head = base.clone();
+    let mut ravi = head["UserDetailList"][0].clone();
+    ravi["UserName"] = "ravi".into();
+    ravi["UserId"] = "AIDARAVI0000000000001".into();
+    ravi["Arn"] = "arn:aws:iam::111122223333:user/ravi".into();
+    ravi["GroupList"] = serde_json::json!([]);
+    head["UserDetailList"].as_array_mut().unwrap().push(ravi);
+    let deployer = head["RoleDetailList"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["RoleName"] == "ecs-deployer")
+        .unwrap();
+    deployer["AssumeRolePolicyDocument"]["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:user/ravi"},
+            "Action": "sts:AssumeRole"
+        }));
+    (base.to_string(), head.to_string())
+}
+
+#[test]
+fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
+    let (base, head) = account_dumps();
+    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head)]);
+    let sam = "--privileged=arn:aws:iam::*:user/sam";
+    let saved = tree.run(&[
+        "account",
+        "--from",
+        "base-dump.json",
+        sam,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(saved.code, 1);
+    tree.write("base.json", &saved.stdout);
+    let run = tree.run(&[
+        "account",
+        "--from",
+        "dump.json",
+        sam,
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(
+        outcome(&run),
+        serde_json::json!({
+            "new": [
+                "ecs-config-change-indirect arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition,ecs:UpdateService"
+            ],
+            "unchanged": [
+                "ecs-config-change-indirect arn:aws:iam::111122223333:user/dana ecs:RegisterTaskDefinition,ecs:UpdateService",
+                "ecs-config-change-indirect arn:aws:iam::111122223333:role/ci-runner ecs:RegisterTaskDefinition,ecs:UpdateService",
+                "ecs-config-change arn:aws:iam::111122223333:role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+            ],
+            "fixed": [],
+            "access_diff": [
+                "+ arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition none->path",
+                "+ arn:aws:iam::111122223333:user/ravi ecs:UpdateService none->path",
+            ],
+        })
+    );
+    let human = tree.run(&[
+        "account",
+        "--from",
+        "dump.json",
+        sam,
+        "--baseline",
+        "base.json",
+    ]);
+    assert_eq!(human.code, 1);
+    insta::assert_snapshot!(human.transcript());
+    // Without a report to compare with, the comparison cannot be made.
+    let missing = tree.run(&["account", "--from", "dump.json", "--baseline", "main"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        said(
+            &missing,
+            "--baseline main: no such report file (iamlint account compares with a saved --format json report; git revisions are for iamlint check)"
+        ),
+        "{}",
+        missing.transcript()
+    );
+}

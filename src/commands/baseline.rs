@@ -21,7 +21,6 @@ pub fn compare(
     settings: &Settings,
     against: &str,
 ) -> Result<(), String> {
-    let head = snapshot(report);
     let (base, commit) = if Path::new(against).is_file() {
         (read_saved(against)?, None)
     } else {
@@ -30,9 +29,21 @@ pub fn compare(
         let base = at_revision(&revision, paths, settings)?;
         (base, Some(revision.commit))
     };
-    let mut comparison = baseline::compare(&base, &head, against);
+    let mut comparison = baseline::compare(&base, &snapshot(report), against);
     comparison.commit = commit;
     report.baseline = Some(comparison);
+    Ok(())
+}
+
+/// Compare an account review with a saved JSON report of an earlier one.
+pub fn compare_with_report(report: &mut Report, against: &str) -> Result<(), String> {
+    if !Path::new(against).is_file() {
+        return Err(format!(
+            "--baseline {against}: no such report file (iamlint account compares with a saved --format json report; git revisions are for iamlint check)"
+        ));
+    }
+    let base = read_saved(against)?;
+    report.baseline = Some(baseline::compare(&base, &snapshot(report), against));
     Ok(())
 }
 

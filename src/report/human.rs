@@ -111,20 +111,33 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
         out.write_all(text.as_bytes())?;
     }
     if let Some(comparison) = &report.baseline {
-        if !comparison.access.is_empty() {
-            if report.findings.iter().any(|f| report.is_new(f)) {
-                writeln!(out)?;
-            }
-            out.write_all(access_table(comparison).as_bytes())?;
-        }
-        let anything = !report.findings.is_empty()
-            || !comparison.fixed.is_empty()
-            || !comparison.access.is_empty();
-        if !options.quiet && anything {
-            writeln!(out, "{}", baseline_summary(report, comparison))?;
-        }
+        let separate = report.findings.iter().any(|f| report.is_new(f));
+        baseline_footer(report, comparison, options.quiet, separate, out)?;
     } else if !options.quiet && !report.findings.is_empty() {
         writeln!(out, "{}", summary(report))?;
+    }
+    Ok(())
+}
+
+/// `--baseline`: the access diff (after a blank line when `separate`), then the summary.
+pub(super) fn baseline_footer(
+    report: &Report,
+    comparison: &Comparison,
+    quiet: bool,
+    separate: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if !comparison.access.is_empty() {
+        if separate {
+            writeln!(out)?;
+        }
+        out.write_all(access_table(comparison).as_bytes())?;
+    }
+    let anything = !report.findings.is_empty()
+        || !comparison.fixed.is_empty()
+        || !comparison.access.is_empty();
+    if !quiet && anything {
+        writeln!(out, "{}", baseline_summary(report, comparison))?;
     }
     Ok(())
 }
