@@ -101,12 +101,21 @@ def main():
     out.mkdir()
     venv = pathlib.Path(args.venv)
     small = files[0]
+    # The corpus as one commit of its own repository, for `check --baseline` (git reads
+    # the base from its objects; the working tree is the same files).
+    git = ["git", "-C", str(corpus), "-c", "user.name=bench", "-c", "user.email=bench@iamlint.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
+    in_corpus = f"cd {corpus} && exec {IAMLINT} check --format json"
 
     cases = [
         ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"], args.runs),
         ("floor: read + serde_json parse", [FLOOR, str(corpus)], args.runs),
         ("iamlint check (human)", [IAMLINT, "check", str(corpus)], args.runs),
         ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)], args.runs),
+        ("iamlint check --format json (in the corpus repo)", ["sh", "-c", f"{in_corpus} ."], args.runs),
+        ("iamlint check --format json --baseline HEAD", ["sh", "-c", f"{in_corpus} --baseline HEAD ."], args.runs),
         ("parliament --directory", [str(venv / "bin/parliament"), "--directory", str(corpus), "--json"], args.runs),
         ("cloudsplaining scan (same policies as a dump)",
          [str(venv / "bin/cloudsplaining"), "scan", "-i", str(dump), "-s", "-o", str(out)], max(1, args.runs // 2)),
@@ -157,6 +166,10 @@ def main():
           f"than cloudsplaining on the same dump ({results['cloudsplaining scan (same policies as a dump)'][0] / base:.0f}x "
           f"vs iamlint check on the files)")
     print(f"iamlint takes {base / floor:.1f}x the read+parse floor")
+    plain = results.get("iamlint check --format json (in the corpus repo)")
+    against = results.get("iamlint check --format json --baseline HEAD")
+    if plain and against:
+        print(f"check --baseline HEAD takes {against[0] / plain[0]:.2f}x a plain check (target: at most 2.2x)")
     dumps = [n for n in sizes if f"iamlint account --from dump ({n:,} principals)" in results]
     if len(dumps) > 1:
         small_dump, large_dump = (results[f"iamlint account --from dump ({n:,} principals)"][0] for n in (dumps[0], dumps[-1]))

@@ -64,55 +64,70 @@ impl Repo {
     fn run(&self, args: &[&str]) -> Run {
         self.tree.run(args)
     }
+
+    /// `iamlint check policies --baseline BASE --format json`.
+    fn against(&self, base: &str) -> Run {
+        self.against_on(base, &["policies"])
+    }
+
+    /// `iamlint check PATHS --baseline BASE --format json`.
+    fn against_on(&self, base: &str, paths: &[&str]) -> Run {
+        let args = [
+            &["check"][..],
+            paths,
+            &["--baseline", base, "--format", "json"],
+        ]
+        .concat();
+        self.run(&args)
+    }
 }
 
 const CREATE_SERVICE: &str =
     r#"{"Sid": "Create", "Effect": "Allow", "Action": "ecs:CreateService", "Resource": "*"}"#;
 
-/// The `baseline` object of a JSON run, reduced to what each test asserts.
+/// The string values of `keys` in `value`, separated by spaces; a list's items by commas.
+fn fields(value: &Value, keys: &[&str]) -> String {
+    let text = |v: &Value| match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.as_str().unwrap().to_string(),
+    };
+    keys.iter()
+        .map(|k| text(&value[*k]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `baseline` object of a JSON run, reduced to what each test asserts: findings as
+/// `rule subject actions`, access changes as `change subject action base->head`.
 fn outcome(run: &Run) -> Value {
     let json = run.json();
-    let baseline = &json["baseline"];
-    let rules = |key: &str| -> Vec<String> {
-        baseline[key]
+    let list = |key: &str, keys: &[&str]| -> Vec<String> {
+        json["baseline"][key]
             .as_array()
             .unwrap_or_else(|| panic!("no baseline.{key}:\n{}", run.transcript()))
             .iter()
-            .map(|f| {
-                format!(
-                    "{} {} {}",
-                    f["rule"].as_str().unwrap(),
-                    f["subject"].as_str().unwrap(),
-                    f["actions"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|a| a.as_str().unwrap())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
-            })
+            .map(|item| fields(item, keys))
             .collect()
     };
-    let access: Vec<String> = baseline["access_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {} {}->{}",
-                c["change"].as_str().unwrap(),
-                c["subject"].as_str().unwrap(),
-                c["action"].as_str().unwrap(),
-                c["base"].as_str().unwrap(),
-                c["head"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let finding = ["rule", "subject", "actions"];
+    let access: Vec<String> = list(
+        "access_diff",
+        &["change", "subject", "action", "base", "head"],
+    )
+    .into_iter()
+    .map(|line| {
+        let (front, head) = line.rsplit_once(' ').unwrap();
+        format!("{front}->{head}")
+    })
+    .collect();
     serde_json::json!({
-        "new": rules("new"),
-        "unchanged": rules("unchanged"),
-        "fixed": rules("fixed"),
+        "new": list("new", &finding),
+        "unchanged": list("unchanged", &finding),
+        "fixed": list("fixed", &finding),
         "access_diff": access,
     })
 }
@@ -125,6 +140,11 @@ fn said(run: &Run, message: &str) -> bool {
             .collect()
     };
     bare(&run.stderr).contains(&bare(message))
+}
+
+/// The exit code and the access diff of a JSON run.
+fn access_diff(run: &Run) -> (i32, Value) {
+    (run.code, outcome(run)["access_diff"].clone())
 }
 
 #[test]
@@ -145,7 +165,7 @@ fn an_added_grant_is_new() {
     assert_eq!(human.code, 1, "{}", human.transcript());
     insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
 
-    let json = repo.run(&["check", "policies", "--baseline", &base, "--format", "json"]);
+    let json = repo.against(&base);
     assert_eq!(json.code, 1);
     assert_eq!(json.json()["baseline"]["commit"], base.as_str());
     assert_eq!(
@@ -171,7 +191,7 @@ fn moved_reformatted_reordered_and_split_statements_are_no_change() {
     // One line, the statements reordered, the grant split in two with other Sids.
     let head = r#"{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow","Action":"ecs:CreateService","Resource":"*"},{"Effect":"Allow","Action":["ecs:List*","ecs:Describe*"],"Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"ecs:UpdateService","Resource":["*"]}]}"#;
     repo.commit(&[("policies/ci.json", head)], "head");
-    let run = repo.run(&["check", "policies", "--baseline", &base, "--format", "json"]);
+    let run = repo.against(&base);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(
         outcome(&run),
@@ -232,11 +252,12 @@ fn a_statement_made_conditional_is_a_narrowing_not_new_access() {
     );
     let head = repo.git(&["rev-parse", "HEAD~1"]);
     repo.git(&["checkout", "-q", &back]);
-    let run = repo.run(&["check", "policies", "--baseline", &head, "--format", "json"]);
-    assert_eq!(run.code, 1);
     assert_eq!(
-        outcome(&run)["access_diff"],
-        serde_json::json!(["+ policies/ci.json ecs:UpdateService scoped->unscoped"])
+        access_diff(&repo.against(&head)),
+        (
+            1,
+            serde_json::json!(["+ policies/ci.json ecs:UpdateService scoped->unscoped"])
+        )
     );
 }
 
@@ -259,7 +280,7 @@ fn a_fixed_finding_is_listed_and_absent_in_sarif() {
     let plain = &plain["runs"][0]["results"];
     assert!(plain[0].get("baselineState").is_none(), "{plain}");
     repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "head");
-    let run = repo.run(&["check", "policies", "--baseline", &base, "--format", "json"]);
+    let run = repo.against(&base);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(
         outcome(&run),
@@ -325,7 +346,7 @@ fn a_renamed_file_is_matched_by_git_rename_detection() {
     let base = repo.commit(&[("policies/ci.json", &grants)], "base");
     repo.git(&["mv", "policies/ci.json", "policies/ci-deployer.json"]);
     repo.commit(&[], "rename");
-    let run = repo.run(&["check", "policies", "--baseline", &base, "--format", "json"]);
+    let run = repo.against(&base);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(
         outcome(&run),
@@ -346,18 +367,12 @@ fn a_renamed_file_is_matched_by_git_rename_detection() {
         )],
         "rename and grant",
     );
-    let run = repo.run(&[
-        "check",
-        "policies",
-        "--baseline",
-        &renamed,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, 1);
     assert_eq!(
-        outcome(&run)["access_diff"],
-        serde_json::json!(["+ policies/deployer.json ecs:CreateService none->unscoped"])
+        access_diff(&repo.against(&renamed)),
+        (
+            1,
+            serde_json::json!(["+ policies/deployer.json ecs:CreateService none->unscoped"])
+        )
     );
 }
 
@@ -467,14 +482,7 @@ fn paths_absent_at_the_base_are_all_new() {
         &[("infra/iam/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
         "head",
     );
-    let run = repo.run(&[
-        "check",
-        "infra/iam",
-        "--baseline",
-        &base,
-        "--format",
-        "json",
-    ]);
+    let run = repo.against_on(&base, &["infra/iam"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(
         outcome(&run)["new"],
@@ -512,15 +520,7 @@ fn the_base_is_read_like_the_working_tree() {
         ],
         "base",
     );
-    let run = repo.run(&[
-        "check",
-        "policies",
-        "other/policy.txt",
-        "--baseline",
-        &base,
-        "--format",
-        "json",
-    ]);
+    let run = repo.against_on(&base, &["policies", "other/policy.txt"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(
         outcome(&run)["unchanged"],
@@ -664,7 +664,7 @@ reason = \"typo fixed since\"
     );
     // Against the base, where the typo was: that entry's staleness is new, the deleted
     // file's is not.
-    let run = repo.run(&["check", "policies", "--baseline", &base, "--format", "json"]);
+    let run = repo.against(&base);
     assert_eq!(
         outcome(&run)["new"],
         serde_json::json!(["stale-ignore iamlint.toml "])

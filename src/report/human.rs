@@ -278,10 +278,6 @@ const LONGEST_SHOWN_LINE: usize = 2_000;
 
 /// `iamlint: 2 errors and 1 warning in 7 subjects checked`.
 fn summary(report: &Report) -> String {
-    let plural = |n: usize, word: &str| match n {
-        1 => format!("1 {word}"),
-        n => format!("{n} {word}s"),
-    };
     let mut line = format!(
         "iamlint: {} in {} checked",
         counts(report),
@@ -301,10 +297,6 @@ pub fn counts(report: &Report) -> String {
             .iter()
             .filter(|f| f.level() == level)
             .count()
-    };
-    let plural = |n: usize, word: &str| match n {
-        1 => format!("1 {word}"),
-        n => format!("{n} {word}s"),
     };
     format!(
         "{} and {}",

@@ -37,20 +37,9 @@ struct JsonBaseline<'a> {
     commit: Option<&'a str>,
     new: Vec<JsonFinding<'a>>,
     unchanged: Vec<JsonFinding<'a>>,
-    fixed: Vec<JsonFixed<'a>>,
+    /// The base's findings the run no longer has, where they were in the base.
+    fixed: Vec<JsonFinding<'a>>,
     access_diff: Vec<JsonAccessChange<'a>>,
-}
-
-/// A finding of the base that the run no longer has, where it was in the base.
-#[derive(Serialize)]
-struct JsonFixed<'a> {
-    rule: &'a str,
-    level: Level,
-    subject: &'a str,
-    message: &'a str,
-    actions: &'a [String],
-    location: JsonLocation<'a>,
-    fingerprint: &'a str,
 }
 
 #[derive(Serialize)]
@@ -75,7 +64,7 @@ pub fn tool() -> Tool {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    rule: &'static str,
+    rule: &'a str,
     level: Level,
     subject: &'a str,
     message: &'a str,
@@ -150,7 +139,7 @@ fn baseline<'a>(comparison: &'a Comparison, report: &'a Report) -> JsonBaseline<
         fixed: comparison
             .fixed
             .iter()
-            .map(|f| JsonFixed {
+            .map(|f| JsonFinding {
                 rule: &f.rule,
                 level: f.level,
                 subject: &f.subject,
@@ -160,7 +149,9 @@ fn baseline<'a>(comparison: &'a Comparison, report: &'a Report) -> JsonBaseline<
                     path: &f.path,
                     position: f.position,
                 },
-                fingerprint: &f.fingerprint,
+                help: None,
+                related: Vec::new(),
+                fingerprint: f.fingerprint.clone(),
             })
             .collect(),
         access_diff: comparison
