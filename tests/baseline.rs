@@ -177,6 +177,8 @@ fn an_added_grant_is_new() {
             "access_diff": ["+ policies/dev.json ecs:CreateService none->unscoped"],
         })
     );
+    let baseline = serde_json::to_string_pretty(&json.json()["baseline"]).unwrap();
+    insta::assert_snapshot!(baseline.replace(&base, "BASE"));
     // The unchanged finding is still in `findings`, the whole run's list.
     assert_eq!(json.json()["findings"].as_array().unwrap().len(), 2);
     // The working tree was not touched.

@@ -54,6 +54,8 @@ fn git(cwd: &Path) -> Command {
         .arg("--literal-pathspecs")
         .arg("--no-pager")
         .env("GIT_TERMINAL_PROMPT", "0")
+        // Never write the index, not even git's opportunistic refresh.
+        .env("GIT_OPTIONAL_LOCKS", "0")
         .stdin(Stdio::null());
     command
 }
@@ -186,6 +188,7 @@ impl Revision {
             "-M",
             "-z",
             "--no-ext-diff",
+            "--no-color",
             &self.commit,
             "--",
         ]);
