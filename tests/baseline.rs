@@ -773,3 +773,38 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
         missing.transcript()
     );
 }
+
+#[test]
+fn uncommitted_and_untracked_changes_count() {
+    // The head is the working tree, not a commit: an edit not yet staged, a file not yet
+    // added. Files git does not name as changed are not checked twice, and still compare.
+    let repo = Repo::new(&[]);
+    repo.commit(
+        &[
+            ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+            ("policies/team.json", &policy(&[READ_ONLY])),
+        ],
+        "base",
+    );
+    repo.tree
+        .write("policies/team.json", &policy(&[READ_ONLY, CREATE_SERVICE]));
+    repo.tree
+        .write("policies/new.json", &policy(&[ALLOW_UPDATE_SERVICE_SCOPED]));
+    let run = repo.against("HEAD");
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(
+        outcome(&run),
+        serde_json::json!({
+            "new": [
+                "ecs-config-change-scoped policies/new.json ecs:UpdateService",
+                "ecs-config-change policies/team.json ecs:CreateService",
+            ],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": [
+                "+ policies/new.json ecs:UpdateService none->scoped",
+                "+ policies/team.json ecs:CreateService none->unscoped",
+            ],
+        })
+    );
+}

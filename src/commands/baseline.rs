@@ -26,7 +26,7 @@ pub fn compare(
     } else {
         let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
         let revision = git::resolve(&cwd, against)?;
-        let base = at_revision(&revision, paths, settings)?;
+        let base = at_revision(&revision, paths, settings, report)?;
         (base, Some(revision.commit))
     };
     let mut comparison = baseline::compare(&base, &snapshot(report), against);
@@ -196,25 +196,38 @@ fn candidates<'a>(
 }
 
 /// The same paths at `revision`, checked with the same settings; subjects git reports as
-/// renamed since carry their new name.
+/// renamed since carry their new name. A file git does not name as changed has the same
+/// bytes as the one `head` checked: its result is taken from there, not computed again.
 fn at_revision(
     revision: &Revision,
     paths: &[PathBuf],
     settings: &Settings,
+    head: &Report,
 ) -> Result<Snapshot, String> {
     let with_git = |e: String| format!("--baseline {}: {e}", revision.name);
     let roots = roots(paths, revision)?;
     let under: Vec<String> = roots.iter().map(|r| r.in_repo.clone()).collect();
     let entries = revision.files(&under).map_err(with_git)?;
-    let candidates = candidates(&roots, &entries, settings);
-    let readable: Vec<&str> = candidates
+    let changes = revision.changes(&under).map_err(with_git)?;
+    let mut results: Vec<FileResult> = Vec::new();
+    let mut to_read: Vec<(String, &Entry)> = Vec::new();
+    for (display, entry) in candidates(&roots, &entries, settings) {
+        let same = (!changes.touched.contains(&entry.path))
+            .then(|| check::result_of(head, &display))
+            .flatten();
+        match same {
+            Some(result) => results.push(result),
+            None => to_read.push((display, entry)),
+        }
+    }
+    let readable: Vec<&str> = to_read
         .iter()
         .filter(|(_, e)| e.size.unwrap_or(0) <= settings.max_file_size)
         .map(|(_, e)| e.object.as_str())
         .collect();
     let mut blobs = revision.read(&readable).map_err(with_git)?.into_iter();
-    let inputs: Vec<(String, Result<Vec<u8>, String>)> = candidates
-        .iter()
+    let inputs: Vec<(String, Result<Vec<u8>, String>)> = to_read
+        .into_iter()
         .map(|(display, entry)| {
             let size = entry.size.unwrap_or(0);
             let bytes = if size <= settings.max_file_size {
@@ -222,19 +235,19 @@ fn at_revision(
             } else {
                 Err(files::too_large(size, settings.max_file_size))
             };
-            (display.clone(), bytes)
+            (display, bytes)
         })
         .collect();
-    let results: Vec<FileResult> = inputs
-        .into_par_iter()
-        .map(|(display, bytes)| check::check_bytes(&display, bytes, settings))
-        .collect();
+    results.par_extend(
+        inputs
+            .into_par_iter()
+            .map(|(display, bytes)| check::check_bytes(&display, bytes, settings)),
+    );
     let walked_only = paths.iter().all(|p| p.is_dir());
     let base = check::assemble(results, settings, walked_only);
     let mut snapshot = snapshot(&base);
-    let renames: HashMap<String, String> = revision
-        .renames(&under)
-        .map_err(with_git)?
+    let renames: HashMap<String, String> = changes
+        .renames
         .into_iter()
         .filter_map(|rename| {
             let from = roots.iter().find_map(|r| r.display_of(&rename.from))?;

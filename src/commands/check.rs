@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub(super) struct FileResult {
     subject: Subject,
     findings: Vec<Finding>,
-    source: SourceFile,
+    source: Arc<SourceFile>,
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
@@ -46,7 +46,7 @@ pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_onl
         report.findings.extend(result.findings);
         report
             .sources
-            .insert(result.source.path.clone(), Arc::new(result.source));
+            .insert(result.source.path.clone(), result.source);
     }
     let unmatched = apply_ignores(&mut report, settings);
     report_stale_ignores(&mut report, settings, &unmatched, walked_only);
@@ -92,7 +92,7 @@ pub(super) fn check_bytes(
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -115,7 +115,7 @@ pub(super) fn check_bytes(
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -130,7 +130,7 @@ pub(super) fn check_bytes(
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -152,8 +152,27 @@ pub(super) fn check_bytes(
     FileResult {
         subject,
         findings,
-        source,
+        source: Arc::new(source),
     }
+}
+
+/// A file's result as `report` has it (before `[[ignore]]` entries and `stale-ignore`):
+/// for a base file whose contents are the same as the checked one's.
+pub(super) fn result_of(report: &Report, name: &str) -> Option<FileResult> {
+    let subject = report.subjects.iter().find(|s| s.name == name)?.clone();
+    let source = report.sources.get(name)?.clone();
+    let findings = report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().map(|(f, _)| f))
+        .filter(|f| f.subject == name && f.rule != &stale_ignore::RULE)
+        .cloned()
+        .collect();
+    Some(FileResult {
+        subject,
+        findings,
+        source,
+    })
 }
 
 /// Move findings matched by an `[[ignore]]` entry (path glob, and rule if given) aside.

@@ -46,6 +46,15 @@ pub struct Rename {
     pub to: String,
 }
 
+/// What differs between the revision and the working tree (tracked files).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub renames: Vec<Rename>,
+    /// Every path git names (added, deleted, modified, renamed from or to, …): a file of
+    /// the revision not named here has the same contents in the working tree.
+    pub touched: std::collections::HashSet<String>,
+}
+
 fn git(cwd: &Path) -> Command {
     let mut command = Command::new("git");
     // File names are never patterns; no pager, no prompt.
@@ -179,8 +188,8 @@ impl Revision {
         Ok(blobs)
     }
 
-    /// Files renamed between this revision and the working tree under the given paths.
-    pub fn renames(&self, under: &[String]) -> Result<Vec<Rename>, String> {
+    /// What differs between this revision and the working tree under the given paths.
+    pub fn changes(&self, under: &[String]) -> Result<Changes, String> {
         let mut command = git(&self.root);
         command.args([
             "diff",
@@ -193,7 +202,7 @@ impl Revision {
             "--",
         ]);
         command.args(pathspecs(under));
-        parse_renames(&output(&mut command)?)
+        parse_changes(&output(&mut command)?)
     }
 }
 
@@ -257,28 +266,30 @@ fn read_batch(mut input: impl BufRead, count: usize) -> Result<Vec<Vec<u8>>, Str
     Ok(blobs)
 }
 
-/// `R<score> NUL <from> NUL <to> NUL`; other statuses carry one path.
-fn parse_renames(output: &[u8]) -> Result<Vec<Rename>, String> {
+/// `R<score> NUL <from> NUL <to> NUL` (and `C` for copies); other statuses carry one path.
+fn parse_changes(output: &[u8]) -> Result<Changes, String> {
     let mut fields = output
         .split(|&b| b == 0)
         .map(|f| String::from_utf8_lossy(f).into_owned());
-    let mut renames = Vec::new();
+    let mut changes = Changes::default();
     while let Some(status) = fields.next() {
         if status.is_empty() {
             continue;
         }
         let first = fields.next().ok_or("truncated git diff output")?;
+        changes.touched.insert(first.clone());
         if status.starts_with('R') || status.starts_with('C') {
             let second = fields.next().ok_or("truncated git diff output")?;
+            changes.touched.insert(second.clone());
             if status.starts_with('R') {
-                renames.push(Rename {
+                changes.renames.push(Rename {
                     from: first,
                     to: second,
                 });
             }
         }
     }
-    Ok(renames)
+    Ok(changes)
 }
 
 #[cfg(test)]
@@ -309,13 +320,27 @@ mod tests {
     #[test]
     fn renames_and_copies_are_told_apart() {
         let out = b"M\0a.json\0R087\0old.json\0new.json\0C100\0x.json\0y.json\0D\0gone.json\0";
+        let changes = parse_changes(out).unwrap();
         assert_eq!(
-            parse_renames(out).unwrap(),
+            changes.renames,
             [Rename {
                 from: "old.json".into(),
                 to: "new.json".into()
             }]
         );
-        assert!(parse_renames(b"R100\0only-one").is_err());
+        let mut touched: Vec<&str> = changes.touched.iter().map(String::as_str).collect();
+        touched.sort();
+        assert_eq!(
+            touched,
+            [
+                "a.json",
+                "gone.json",
+                "new.json",
+                "old.json",
+                "x.json",
+                "y.json"
+            ]
+        );
+        assert!(parse_changes(b"R100\0only-one").is_err());
     }
 }
