@@ -101,12 +101,22 @@ def main():
     out.mkdir()
     venv = pathlib.Path(args.venv)
     small = files[0]
-    # The corpus as one commit of its own repository, for `check --baseline` (git reads
-    # the base from its objects; the working tree is the same files).
+    # The corpus as a repository of its own, for `check --baseline`: HEAD is the files as
+    # they are (nothing changed: the usual pull request touches few files), HEAD~1 the same
+    # files each with one more trailing newline (every file changed, the same access: the
+    # whole base is read from git and checked again).
     git = ["git", "-C", str(corpus), "-c", "user.name=bench", "-c", "user.email=bench@iamlint.invalid"]
     subprocess.run([*git, "init", "-q"], check=True)
+    texts = {f: f.read_bytes() for f in files}
+    for f, text in texts.items():
+        f.write_bytes(text + b"\n")
     subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "reformatted"], check=True)
+    for f, text in texts.items():
+        f.write_bytes(text)
+    subprocess.run([*git, "commit", "-q", "-a", "-m", "corpus"], check=True)
+    # Packed, as in a clone.
+    subprocess.run([*git, "gc", "-q"], check=True)
     in_corpus = f"cd {corpus} && exec {IAMLINT} check --format json"
 
     cases = [
@@ -116,6 +126,7 @@ def main():
         ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)], args.runs),
         ("iamlint check --format json (in the corpus repo)", ["sh", "-c", f"{in_corpus} ."], args.runs),
         ("iamlint check --format json --baseline HEAD", ["sh", "-c", f"{in_corpus} --baseline HEAD ."], args.runs),
+        ("iamlint check --format json --baseline HEAD~1", ["sh", "-c", f"{in_corpus} --baseline HEAD~1 ."], args.runs),
         ("parliament --directory", [str(venv / "bin/parliament"), "--directory", str(corpus), "--json"], args.runs),
         ("cloudsplaining scan (same policies as a dump)",
          [str(venv / "bin/cloudsplaining"), "scan", "-i", str(dump), "-s", "-o", str(out)], max(1, args.runs // 2)),
@@ -167,9 +178,11 @@ def main():
           f"vs iamlint check on the files)")
     print(f"iamlint takes {base / floor:.1f}x the read+parse floor")
     plain = results.get("iamlint check --format json (in the corpus repo)")
-    against = results.get("iamlint check --format json --baseline HEAD")
-    if plain and against:
-        print(f"check --baseline HEAD takes {against[0] / plain[0]:.2f}x a plain check (target: at most 2.2x)")
+    for rev, what in (("HEAD", "no file changed"), ("HEAD~1", "every file changed")):
+        against = results.get(f"iamlint check --format json --baseline {rev}")
+        if plain and against:
+            print(f"check --baseline {rev} ({what}) takes {against[0] / plain[0]:.2f}x a plain check "
+                  f"(target: at most 2.2x)")
     dumps = [n for n in sizes if f"iamlint account --from dump ({n:,} principals)" in results]
     if len(dumps) > 1:
         small_dump, large_dump = (results[f"iamlint account --from dump ({n:,} principals)"][0] for n in (dumps[0], dumps[-1]))

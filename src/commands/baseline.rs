@@ -209,11 +209,12 @@ fn at_revision(
     let under: Vec<String> = roots.iter().map(|r| r.in_repo.clone()).collect();
     let entries = revision.files(&under).map_err(with_git)?;
     let changes = revision.changes(&under).map_err(with_git)?;
+    let checked = check::Results::of(head);
     let mut results: Vec<FileResult> = Vec::new();
     let mut to_read: Vec<(String, &Entry)> = Vec::new();
     for (display, entry) in candidates(&roots, &entries, settings) {
         let same = (!changes.touched.contains(&entry.path))
-            .then(|| check::result_of(head, &display))
+            .then(|| checked.get(&display))
             .flatten();
         match same {
             Some(result) => results.push(result),
