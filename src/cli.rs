@@ -192,9 +192,14 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             } else {
                 args.paths
             };
+            // The base is read (git, or a saved report) while the paths are checked.
+            let base = args
+                .baseline
+                .as_deref()
+                .map(|against| commands::baseline::start(against, &paths, &settings));
             let (mut report, empty_folders) = commands::check::run(&paths, &settings);
-            if let Some(against) = &args.baseline {
-                commands::baseline::compare(&mut report, &paths, &settings, against)
+            if let Some(base) = base {
+                commands::baseline::finish(base, &mut report, &paths, &settings)
                     .map_err(|m| miette::miette!("{m}"))?;
             }
             for folder in empty_folders {

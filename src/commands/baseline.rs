@@ -12,24 +12,69 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-/// Compare `report` (the run on `paths`) with `against`: an existing file is a saved JSON
-/// report, anything else a git revision. The message says why the comparison cannot be
-/// made (exit code 2).
-pub fn compare(
+/// The base being read beside the run: git's work (the revision, its files, what
+/// changed, the changed files' contents) or the saved report, on a thread of its own.
+pub struct Pending {
+    against: String,
+    work: std::thread::JoinHandle<Result<Fetched, String>>,
+}
+
+enum Fetched {
+    Saved(Snapshot),
+    Revision(Box<FetchedRevision>),
+}
+
+/// What git said about the revision, before the run's results are known.
+struct FetchedRevision {
+    revision: Revision,
+    roots: Vec<Root>,
+    renames: Vec<git::Rename>,
+    /// Every file of the base, by name, with its contents when git names it as changed
+    /// (else `None`: the run's own result stands for it).
+    files: Vec<(String, Option<Contents>)>,
+}
+
+/// A file's bytes, or why they cannot be read.
+type Contents = Result<Vec<u8>, String>;
+
+/// Start reading `against` for a run on `paths`: an existing file is a saved JSON report,
+/// anything else a git revision.
+pub fn start(against: &str, paths: &[PathBuf], settings: &Settings) -> Pending {
+    let (name, paths, settings) = (against.to_string(), paths.to_vec(), settings.clone());
+    let work = std::thread::spawn(move || {
+        if Path::new(&name).is_file() {
+            return read_saved(&name).map(Fetched::Saved);
+        }
+        let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
+        let revision = git::resolve(&cwd, &name)?;
+        fetch(revision, &paths, &settings).map(|f| Fetched::Revision(Box::new(f)))
+    });
+    Pending {
+        against: against.to_string(),
+        work,
+    }
+}
+
+/// Compare `report` (the run on `paths`) with the base. The message says why the
+/// comparison cannot be made (exit code 2).
+pub fn finish(
+    pending: Pending,
     report: &mut Report,
     paths: &[PathBuf],
     settings: &Settings,
-    against: &str,
 ) -> Result<(), String> {
-    let (base, commit) = if Path::new(against).is_file() {
-        (read_saved(against)?, None)
-    } else {
-        let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
-        let revision = git::resolve(&cwd, against)?;
-        let base = at_revision(&revision, paths, settings, report)?;
-        (base, Some(revision.commit))
+    let fetched = pending
+        .work
+        .join()
+        .map_err(|_| format!("--baseline {}: reading the base failed", pending.against))??;
+    let (base, commit) = match fetched {
+        Fetched::Saved(snapshot) => (snapshot, None),
+        Fetched::Revision(fetched) => {
+            let commit = fetched.revision.commit.clone();
+            (at_revision(*fetched, paths, settings, report), Some(commit))
+        }
     };
-    let mut comparison = baseline::compare(&base, &snapshot(report), against);
+    let mut comparison = baseline::compare(&base, &snapshot(report), &pending.against);
     comparison.commit = commit;
     report.baseline = Some(comparison);
     Ok(())
@@ -195,59 +240,79 @@ fn candidates<'a>(
     out
 }
 
-/// The same paths at `revision`, checked with the same settings; subjects git reports as
-/// renamed since carry their new name. A file git does not name as changed has the same
-/// bytes as the one `head` checked: its result is taken from there, not computed again.
-fn at_revision(
-    revision: &Revision,
+/// Git's part: the files under `paths` at the revision, what changed since, and the
+/// contents of the changed ones (one `git cat-file --batch`).
+fn fetch(
+    revision: Revision,
     paths: &[PathBuf],
     settings: &Settings,
-    head: &Report,
-) -> Result<Snapshot, String> {
+) -> Result<FetchedRevision, String> {
     let with_git = |e: String| format!("--baseline {}: {e}", revision.name);
-    let roots = roots(paths, revision)?;
+    let roots = roots(paths, &revision)?;
     let under: Vec<String> = roots.iter().map(|r| r.in_repo.clone()).collect();
     let entries = revision.files(&under).map_err(with_git)?;
     let changes = revision.changes(&under).map_err(with_git)?;
-    let checked = check::Results::of(head);
-    let mut results: Vec<FileResult> = Vec::new();
-    let mut to_read: Vec<(String, &Entry)> = Vec::new();
-    for (display, entry) in candidates(&roots, &entries, settings) {
-        let same = (!changes.touched.contains(&entry.path))
-            .then(|| checked.get(&display))
-            .flatten();
-        match same {
-            Some(result) => results.push(result),
-            None => to_read.push((display, entry)),
-        }
-    }
-    let readable: Vec<&str> = to_read
+    let candidates = candidates(&roots, &entries, settings);
+    let changed = |entry: &Entry| changes.touched.contains(&entry.path);
+    let fits = |entry: &Entry| entry.size.unwrap_or(0) <= settings.max_file_size;
+    let readable: Vec<&str> = candidates
         .iter()
-        .filter(|(_, e)| e.size.unwrap_or(0) <= settings.max_file_size)
+        .filter(|(_, e)| changed(e) && fits(e))
         .map(|(_, e)| e.object.as_str())
         .collect();
     let mut blobs = revision.read(&readable).map_err(with_git)?.into_iter();
-    let inputs: Vec<(String, Result<Vec<u8>, String>)> = to_read
-        .into_iter()
+    let files = candidates
+        .iter()
         .map(|(display, entry)| {
-            let size = entry.size.unwrap_or(0);
-            let bytes = if size <= settings.max_file_size {
-                Ok(blobs.next().unwrap_or_default())
+            let bytes = if !changed(entry) {
+                None
+            } else if fits(entry) {
+                Some(Ok(blobs.next().unwrap_or_default()))
             } else {
-                Err(files::too_large(size, settings.max_file_size))
+                let size = entry.size.unwrap_or(0);
+                Some(Err(files::too_large(size, settings.max_file_size)))
             };
-            (display, bytes)
+            (display.clone(), bytes)
         })
         .collect();
+    Ok(FetchedRevision {
+        roots,
+        renames: changes.renames,
+        files,
+        revision,
+    })
+}
+
+/// The same paths at the revision, checked with the same settings; subjects git reports
+/// as renamed since carry their new name. A file git does not name as changed has the
+/// same bytes as the one `head` checked: its result is taken from there.
+fn at_revision(
+    fetched: FetchedRevision,
+    paths: &[PathBuf],
+    settings: &Settings,
+    head: &Report,
+) -> Snapshot {
+    let checked = check::Results::of(head);
+    let mut results: Vec<FileResult> = Vec::new();
+    let mut to_check = Vec::new();
+    for (display, bytes) in fetched.files {
+        match bytes {
+            Some(bytes) => to_check.push((display, bytes)),
+            // Unchanged: the run's result. (A file the run did not check is on neither
+            // side.)
+            None => results.extend(checked.get(&display)),
+        }
+    }
     results.par_extend(
-        inputs
+        to_check
             .into_par_iter()
             .map(|(display, bytes)| check::check_bytes(&display, bytes, settings)),
     );
     let walked_only = paths.iter().all(|p| p.is_dir());
     let base = check::assemble(results, settings, walked_only);
     let mut snapshot = snapshot(&base);
-    let renames: HashMap<String, String> = changes
+    let roots = &fetched.roots;
+    let renames: HashMap<String, String> = fetched
         .renames
         .into_iter()
         .filter_map(|rename| {
@@ -257,5 +322,5 @@ fn at_revision(
         })
         .collect();
     snapshot.rename(&renames);
-    Ok(snapshot)
+    snapshot
 }
