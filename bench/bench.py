@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import resource
+import shlex
 import signal
 import statistics
 import subprocess
@@ -117,7 +118,7 @@ def main():
     subprocess.run([*git, "commit", "-q", "-a", "-m", "corpus"], check=True)
     # Packed, as in a clone.
     subprocess.run([*git, "gc", "-q"], check=True)
-    in_corpus = f"cd {corpus} && exec {IAMLINT} check --format json"
+    in_corpus = f"cd {shlex.quote(str(corpus))} && exec {shlex.quote(os.path.abspath(IAMLINT))} check --format json"
 
     cases = [
         ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"], args.runs),

@@ -6,6 +6,7 @@ use super::check::{self, FileResult};
 use crate::baseline::{self, FindingRecord, Snapshot, SubjectAccess, saved};
 use crate::config::Settings;
 use crate::report::Report;
+use crate::rules::{Finding, stale_ignore};
 use crate::source::files;
 use crate::source::git::{self, Entry, Revision};
 use rayon::prelude::*;
@@ -292,7 +293,7 @@ fn at_revision(
     settings: &Settings,
     head: &Report,
 ) -> Snapshot {
-    let checked = check::Results::of(head);
+    let checked = Results::of(head);
     let mut results: Vec<FileResult> = Vec::new();
     let mut to_check = Vec::new();
     for (display, bytes) in fetched.files {
@@ -323,4 +324,40 @@ fn at_revision(
         .collect();
     snapshot.rename(&renames);
     snapshot
+}
+
+/// Each file's result as a report has it (before `[[ignore]]` entries and
+/// `stale-ignore`), by name: for base files whose contents are the checked ones'.
+struct Results<'a> {
+    report: &'a Report,
+    by_name: HashMap<&'a str, (usize, Vec<&'a Finding>)>,
+}
+
+impl<'a> Results<'a> {
+    fn of(report: &'a Report) -> Results<'a> {
+        let mut by_name: HashMap<&str, (usize, Vec<&Finding>)> = report
+            .subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), (i, Vec::new())))
+            .collect();
+        let findings = report.findings.iter();
+        for finding in findings.chain(report.suppressed.iter().map(|(f, _)| f)) {
+            if let Some((_, of_file)) = by_name.get_mut(finding.subject.as_str()) {
+                if finding.rule != &stale_ignore::RULE {
+                    of_file.push(finding);
+                }
+            }
+        }
+        Results { report, by_name }
+    }
+
+    fn get(&self, name: &str) -> Option<FileResult> {
+        let (subject, findings) = self.by_name.get(name)?;
+        Some(FileResult {
+            subject: self.report.subjects[*subject].clone(),
+            findings: findings.iter().map(|f| (*f).clone()).collect(),
+            source: self.report.sources.get(name)?.clone(),
+        })
+    }
 }

@@ -12,14 +12,13 @@ use crate::rules::{Finding, invalid_policy, privilege_escalation, stale_ignore, 
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub(super) struct FileResult {
-    subject: Subject,
-    findings: Vec<Finding>,
-    source: Arc<SourceFile>,
+    pub(super) subject: Subject,
+    pub(super) findings: Vec<Finding>,
+    pub(super) source: Arc<SourceFile>,
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
@@ -154,42 +153,6 @@ pub(super) fn check_bytes(
         subject,
         findings,
         source: Arc::new(source),
-    }
-}
-
-/// Each file's result as a report has it (before `[[ignore]]` entries and
-/// `stale-ignore`), by name: for base files whose contents are the checked ones'.
-pub(super) struct Results<'a> {
-    report: &'a Report,
-    by_name: HashMap<&'a str, (usize, Vec<&'a Finding>)>,
-}
-
-impl<'a> Results<'a> {
-    pub(super) fn of(report: &'a Report) -> Results<'a> {
-        let mut by_name: HashMap<&str, (usize, Vec<&Finding>)> = report
-            .subjects
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), (i, Vec::new())))
-            .collect();
-        let findings = report.findings.iter();
-        for finding in findings.chain(report.suppressed.iter().map(|(f, _)| f)) {
-            if let Some((_, of_file)) = by_name.get_mut(finding.subject.as_str()) {
-                if finding.rule != &stale_ignore::RULE {
-                    of_file.push(finding);
-                }
-            }
-        }
-        Results { report, by_name }
-    }
-
-    pub(super) fn get(&self, name: &str) -> Option<FileResult> {
-        let (subject, findings) = self.by_name.get(name)?;
-        Some(FileResult {
-            subject: self.report.subjects[*subject].clone(),
-            findings: findings.iter().map(|f| (*f).clone()).collect(),
-            source: self.report.sources.get(name)?.clone(),
-        })
     }
 }
 
