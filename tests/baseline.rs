@@ -142,6 +142,12 @@ fn said(run: &Run, message: &str) -> bool {
     bare(&run.stderr).contains(&bare(message))
 }
 
+/// A JSON run's exit code and [`outcome`].
+fn assert_outcome(run: &Run, code: i32, expected: Value) {
+    assert_eq!(run.code, code, "{}", run.transcript());
+    assert_eq!(outcome(run), expected);
+}
+
 /// The exit code and the access diff of a JSON run.
 fn access_diff(run: &Run) -> (i32, Value) {
     (run.code, outcome(run)["access_diff"].clone())
@@ -194,9 +200,9 @@ fn moved_reformatted_reordered_and_split_statements_are_no_change() {
     let head = r#"{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow","Action":"ecs:CreateService","Resource":"*"},{"Effect":"Allow","Action":["ecs:List*","ecs:Describe*"],"Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"ecs:UpdateService","Resource":["*"]}]}"#;
     repo.commit(&[("policies/ci.json", head)], "head");
     let run = repo.against(&base);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    assert_outcome(
+        &run,
+        0,
         serde_json::json!({
             "new": [],
             "unchanged": [
@@ -205,7 +211,7 @@ fn moved_reformatted_reordered_and_split_statements_are_no_change() {
             ],
             "fixed": [],
             "access_diff": [],
-        })
+        }),
     );
     let human = repo.run(&["check", "policies", "--baseline", &base]);
     assert_eq!(
@@ -234,15 +240,15 @@ fn a_statement_made_conditional_is_a_narrowing_not_new_access() {
         "--fail-on",
         "warning",
     ]);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    assert_outcome(
+        &run,
+        0,
         serde_json::json!({
             "new": [],
             "unchanged": ["ecs-config-change-scoped policies/ci.json ecs:UpdateService"],
             "fixed": ["ecs-config-change policies/ci.json ecs:UpdateService"],
             "access_diff": ["- policies/ci.json ecs:UpdateService unscoped->scoped"],
-        })
+        }),
     );
     let human = repo.run(&["check", "policies", "--baseline", &base]);
     insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
@@ -283,15 +289,15 @@ fn a_fixed_finding_is_listed_and_absent_in_sarif() {
     assert!(plain[0].get("baselineState").is_none(), "{plain}");
     repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "head");
     let run = repo.against(&base);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    assert_outcome(
+        &run,
+        0,
         serde_json::json!({
             "new": [],
             "unchanged": ["ecs-config-change policies/team.json ecs:CreateService"],
             "fixed": ["ecs-config-change policies/ci.json ecs:UpdateService"],
             "access_diff": ["- policies/ci.json ecs:UpdateService unscoped->none"],
-        })
+        }),
     );
     // The fixed finding keeps its place in the base (line 4 of the base file).
     assert_eq!(
@@ -349,15 +355,15 @@ fn a_renamed_file_is_matched_by_git_rename_detection() {
     repo.git(&["mv", "policies/ci.json", "policies/ci-deployer.json"]);
     repo.commit(&[], "rename");
     let run = repo.against(&base);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    assert_outcome(
+        &run,
+        0,
         serde_json::json!({
             "new": [],
             "unchanged": ["ecs-config-change policies/ci-deployer.json ecs:UpdateService"],
             "fixed": [],
             "access_diff": [],
-        })
+        }),
     );
     // Renamed and given one more grant: only that grant is new.
     let renamed = repo.git(&["rev-parse", "HEAD"]);
@@ -722,19 +728,18 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
     ]);
     assert_eq!(saved.code, 1);
     tree.write("base.json", &saved.stdout);
-    let run = tree.run(&[
+    let review = [
         "account",
         "--from",
         "dump.json",
         sam,
         "--baseline",
         "base.json",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, 1, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    ];
+    let run = tree.run(&[&review[..], &["--format", "json"]].concat());
+    assert_outcome(
+        &run,
+        1,
         serde_json::json!({
             "new": [
                 "ecs-config-change-indirect arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition,ecs:UpdateService"
@@ -749,16 +754,9 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
                 "+ arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition none->path",
                 "+ arn:aws:iam::111122223333:user/ravi ecs:UpdateService none->path",
             ],
-        })
+        }),
     );
-    let human = tree.run(&[
-        "account",
-        "--from",
-        "dump.json",
-        sam,
-        "--baseline",
-        "base.json",
-    ]);
+    let human = tree.run(&review);
     assert_eq!(human.code, 1);
     insta::assert_snapshot!(human.transcript());
     // Without a report to compare with, the comparison cannot be made.
@@ -791,9 +789,9 @@ fn uncommitted_and_untracked_changes_count() {
     repo.tree
         .write("policies/new.json", &policy(&[ALLOW_UPDATE_SERVICE_SCOPED]));
     let run = repo.against("HEAD");
-    assert_eq!(run.code, 1, "{}", run.transcript());
-    assert_eq!(
-        outcome(&run),
+    assert_outcome(
+        &run,
+        1,
         serde_json::json!({
             "new": [
                 "ecs-config-change-scoped policies/new.json ecs:UpdateService",
@@ -805,6 +803,6 @@ fn uncommitted_and_untracked_changes_count() {
                 "+ policies/new.json ecs:UpdateService none->scoped",
                 "+ policies/team.json ecs:CreateService none->unscoped",
             ],
-        })
+        }),
     );
 }
