@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import resource
+import shlex
 import signal
 import statistics
 import subprocess
@@ -101,12 +102,32 @@ def main():
     out.mkdir()
     venv = pathlib.Path(args.venv)
     small = files[0]
+    # The corpus as a repository of its own, for `check --baseline`: HEAD is the files as
+    # they are (nothing changed: the usual pull request touches few files), HEAD~1 the same
+    # files each with one more trailing newline (every file changed, the same access: the
+    # whole base is read from git and checked again).
+    git = ["git", "-C", str(corpus), "-c", "user.name=bench", "-c", "user.email=bench@iamlint.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    texts = {f: f.read_bytes() for f in files}
+    for f, text in texts.items():
+        f.write_bytes(text + b"\n")
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "reformatted"], check=True)
+    for f, text in texts.items():
+        f.write_bytes(text)
+    subprocess.run([*git, "commit", "-q", "-a", "-m", "corpus"], check=True)
+    # Packed, as in a clone.
+    subprocess.run([*git, "gc", "-q"], check=True)
+    in_corpus = f"cd {shlex.quote(str(corpus))} && exec {shlex.quote(os.path.abspath(IAMLINT))} check --format json"
 
     cases = [
         ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"], args.runs),
         ("floor: read + serde_json parse", [FLOOR, str(corpus)], args.runs),
         ("iamlint check (human)", [IAMLINT, "check", str(corpus)], args.runs),
         ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)], args.runs),
+        ("iamlint check --format json (in the corpus repo)", ["sh", "-c", f"{in_corpus} ."], args.runs),
+        ("iamlint check --format json --baseline HEAD", ["sh", "-c", f"{in_corpus} --baseline HEAD ."], args.runs),
+        ("iamlint check --format json --baseline HEAD~1", ["sh", "-c", f"{in_corpus} --baseline HEAD~1 ."], args.runs),
         ("parliament --directory", [str(venv / "bin/parliament"), "--directory", str(corpus), "--json"], args.runs),
         ("cloudsplaining scan (same policies as a dump)",
          [str(venv / "bin/cloudsplaining"), "scan", "-i", str(dump), "-s", "-o", str(out)], max(1, args.runs // 2)),
@@ -157,6 +178,12 @@ def main():
           f"than cloudsplaining on the same dump ({results['cloudsplaining scan (same policies as a dump)'][0] / base:.0f}x "
           f"vs iamlint check on the files)")
     print(f"iamlint takes {base / floor:.1f}x the read+parse floor")
+    plain = results.get("iamlint check --format json (in the corpus repo)")
+    for rev, what in (("HEAD", "no file changed"), ("HEAD~1", "every file changed")):
+        against = results.get(f"iamlint check --format json --baseline {rev}")
+        if plain and against:
+            print(f"check --baseline {rev} ({what}) takes {against[0] / plain[0]:.2f}x a plain check "
+                  f"(target: at most 2.2x)")
     dumps = [n for n in sizes if f"iamlint account --from dump ({n:,} principals)" in results]
     if len(dumps) > 1:
         small_dump, large_dump = (results[f"iamlint account --from dump ({n:,} principals)"][0] for n in (dumps[0], dumps[-1]))

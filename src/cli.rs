@@ -97,6 +97,10 @@ struct CheckArgs {
     /// Largest file read, in bytes (default 8388608); larger files are invalid inputs
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Report what changed since a git revision (the same paths, read from git) or a
+    /// saved --format json report: only new findings fail the run
+    #[arg(long, value_name = "REV|REPORT")]
+    baseline: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -146,6 +150,10 @@ struct AccountArgs {
     #[cfg(feature = "aws")]
     #[arg(long, value_name = "DIR", conflicts_with = "from")]
     snapshot: Option<PathBuf>,
+    /// Report what changed since a saved --format json review of this account: only
+    /// new findings fail the run
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["who_can", "principal"])]
+    baseline: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -247,7 +255,16 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             } else {
                 args.paths
             };
-            let (report, empty_folders) = commands::check::run(&paths, &settings);
+            // The base is read (git, or a saved report) while the paths are checked.
+            let base = args
+                .baseline
+                .as_deref()
+                .map(|against| commands::baseline::start(against, &paths, &settings));
+            let (mut report, empty_folders) = commands::check::run(&paths, &settings);
+            if let Some(base) = base {
+                commands::baseline::finish(base, &mut report, &paths, &settings)
+                    .map_err(|m| miette::miette!("{m}"))?;
+            }
             for folder in empty_folders {
                 eprintln!(
                     "warning: no policy files found under {folder} (folders are walked for *.json files)"
@@ -280,6 +297,10 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 warn_trail(&summary, &empty);
                 trail_unreadable = !summary.errors.is_empty();
                 report.usage = Some(commands::usage::join(&report.subjects, &summary, now()));
+            }
+            if let Some(against) = &args.baseline {
+                commands::baseline::compare_with_report(&mut report, against)
+                    .map_err(|m| miette::miette!("{m}"))?;
             }
             let code = match &report.query {
                 Some(answer) => emit_query(&report, answer, &args.common, stdout)?,

@@ -100,6 +100,9 @@ impl ConfigError {
 #[derive(Clone, Debug)]
 pub struct Ignore {
     pub path: PathMatcher,
+    /// The glob as written, and its byte span in the config file (for `stale-ignore`).
+    pub glob: String,
+    pub span: std::ops::Range<usize>,
     pub rule: Option<String>,
     pub reason: String,
 }
@@ -117,6 +120,9 @@ pub struct Settings {
     pub ignores: Vec<Ignore>,
     /// The config file used, if any.
     pub config_path: Option<PathBuf>,
+    /// Its name as shown (relative to the working folder) and its text, for findings
+    /// located in it.
+    pub config_text: Option<(String, String)>,
 }
 
 /// What the command line says; `None` / empty means "not given".
@@ -276,6 +282,8 @@ fn settings(
         }
         ignores.push(Ignore {
             path,
+            glob: entry.path.get_ref().clone(),
+            span: entry.path.span(),
             rule: entry.rule.as_ref().map(|r| r.get_ref().clone()),
             reason: entry.reason.get_ref().clone(),
         });
@@ -295,6 +303,7 @@ fn settings(
         max_file_size,
         ignores,
         config_path: path,
+        config_text: file.map(|f| (f.name().to_string(), f.inner().clone())),
     })
 }
 

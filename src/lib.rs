@@ -5,8 +5,10 @@
 //! typed policies) → [`eval`] (pattern expansion, grants, effective access) → [`rules`]
 //! (findings) → [`report`] (one module per output format). [`cli`] parses arguments and
 //! dispatches to [`commands`]. [`graph`] (who can become whom) sits between `eval` and
-//! `rules`; [`catalog`] and [`globs`] are leaves every layer may use.
+//! `rules`; [`catalog`] and [`globs`] are leaves every layer may use. [`baseline`] (what a
+//! change adds or removes) sits between `rules` and `report`.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

@@ -17,15 +17,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("trail", &["catalog", "source"]),
     ("rules", &["catalog", "document", "eval", "graph", "source"]),
     ("config", &["catalog", "eval", "globs", "rules", "source"]),
+    ("baseline", &["rules", "source"]),
     (
         "report",
-        &["config", "document", "graph", "rules", "source", "trail"],
+        &["baseline", "config", "document", "graph", "rules", "source", "trail"],
     ),
     (
         "commands",
         &[
-            "catalog", "config", "document", "eval", "globs", "graph", "report", "rules", "source",
-            "trail",
+            "baseline", "catalog", "config", "document", "eval", "globs", "graph", "report", "rules",
+            "source", "trail",
         ],
     ),
     (

@@ -40,6 +40,7 @@ const TARGETS: &[Target] = &[
     ("dump", checks::dump),
     ("account", checks::account),
     ("trail", checks::trail),
+    ("baseline", checks::baseline),
 ];
 
 #[test]

@@ -123,3 +123,19 @@ pub fn trail(bytes: &[u8]) {
         assert!(!activity.actor.id.is_empty());
     }
 }
+
+/// Arbitrary bytes as a saved JSON report given to `--baseline`: a snapshot or one
+/// message naming the file. A snapshot compared with itself has nothing new, nothing
+/// fixed and no access diff.
+pub fn baseline(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    match iamlint::baseline::saved::read("base.json", text) {
+        Ok(snapshot) => {
+            let same = iamlint::baseline::compare(&snapshot, &snapshot, "base.json");
+            assert!(same.new.is_empty() && same.fixed.is_empty() && same.access.is_empty());
+        }
+        Err(message) => assert!(message.starts_with("--baseline base.json: ")),
+    }
+}

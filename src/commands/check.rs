@@ -8,17 +8,17 @@ use crate::document::source::decode;
 use crate::eval::{effective_access, evaluate};
 use crate::report::{Report, Subject, SubjectKind};
 use crate::rules::ecs_config_change::{self, GrantingDocument};
-use crate::rules::{Finding, invalid_policy, privilege_escalation, unknown_action};
+use crate::rules::{Finding, invalid_policy, privilege_escalation, stale_ignore, unknown_action};
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-struct FileResult {
-    subject: Subject,
-    findings: Vec<Finding>,
-    source: SourceFile,
+pub(super) struct FileResult {
+    pub(super) subject: Subject,
+    pub(super) findings: Vec<Finding>,
+    pub(super) source: Arc<SourceFile>,
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
@@ -30,21 +30,45 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
         .par_iter()
         .map(|candidate| check_file(candidate, settings))
         .collect();
+    let walked_only = paths.iter().all(|p| p.is_dir());
+    (
+        assemble(results, settings, walked_only),
+        collected.empty_folders,
+    )
+}
+
+/// One report of the files' results, with the `[[ignore]]` entries applied (and those
+/// that matched nothing reported when `walked_only`: see `stale-ignore`).
+pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_only: bool) -> Report {
     let mut report = Report::default();
     for result in results {
         report.subjects.push(result.subject);
         report.findings.extend(result.findings);
         report
             .sources
-            .insert(result.source.path.clone(), Arc::new(result.source));
+            .insert(result.source.path.clone(), result.source);
     }
-    apply_ignores(&mut report, settings);
+    let unmatched = apply_ignores(&mut report, settings);
+    report_stale_ignores(&mut report, settings, &unmatched, walked_only);
     report.sort();
-    (report, collected.empty_folders)
+    report
 }
 
 fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
-    let name = candidate.display.clone();
+    let bytes = match &candidate.problem {
+        Some(problem) => Err(problem.clone()),
+        None => files::read_limited(&candidate.path, settings.max_file_size),
+    };
+    check_bytes(&candidate.display, bytes, settings)
+}
+
+/// One policy file's subject and findings, from its bytes (or why they could not be read).
+pub(super) fn check_bytes(
+    name: &str,
+    bytes: Result<Vec<u8>, String>,
+    settings: &Settings,
+) -> FileResult {
+    let name = name.to_string();
     let mut subject = Subject {
         name: name.clone(),
         kind: SubjectKind::File,
@@ -55,10 +79,6 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
         paths: None,
         granted_by: None,
         trusted_by: None,
-    };
-    let bytes = match &candidate.problem {
-        Some(problem) => Err(problem.clone()),
-        None => files::read_limited(&candidate.path, settings.max_file_size),
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -72,7 +92,7 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -95,7 +115,7 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -110,7 +130,7 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
             return FileResult {
                 subject,
                 findings,
-                source,
+                source: Arc::new(source),
             };
         }
     };
@@ -132,18 +152,20 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
     FileResult {
         subject,
         findings,
-        source,
+        source: Arc::new(source),
     }
 }
 
 /// Move findings matched by an `[[ignore]]` entry (path glob, and rule if given) aside.
-pub fn apply_ignores(report: &mut Report, settings: &Settings) {
+/// Returns the indices of the entries that matched no finding.
+pub fn apply_ignores(report: &mut Report, settings: &Settings) -> Vec<usize> {
     if settings.ignores.is_empty() {
-        return;
+        return Vec::new();
     }
+    let mut matched = vec![false; settings.ignores.len()];
     let findings = std::mem::take(&mut report.findings);
     for finding in findings {
-        let ignore = settings.ignores.iter().find(|ignore| {
+        let ignore = settings.ignores.iter().position(|ignore| {
             ignore
                 .rule
                 .as_deref()
@@ -153,8 +175,52 @@ pub fn apply_ignores(report: &mut Report, settings: &Settings) {
                     || ignore.path.is_match(&finding.subject))
         });
         match ignore {
-            Some(ignore) => report.suppressed.push((finding, ignore.reason.clone())),
+            Some(at) => {
+                matched[at] = true;
+                let reason = settings.ignores[at].reason.clone();
+                report.suppressed.push((finding, reason));
+            }
             None => report.findings.push(finding),
         }
+    }
+    (0..matched.len()).filter(|&i| !matched[i]).collect()
+}
+
+/// `stale-ignore` for each unmatched entry that applies to a checked subject, or to any
+/// when the run walked folders only (a run on single files cannot tell the others).
+fn report_stale_ignores(
+    report: &mut Report,
+    settings: &Settings,
+    unmatched: &[usize],
+    walked_only: bool,
+) {
+    let Some((name, text)) = &settings.config_text else {
+        return;
+    };
+    let config = Arc::new(SourceFile::new(name.clone(), text.clone()));
+    let mut any = false;
+    for &at in unmatched {
+        let ignore = &settings.ignores[at];
+        let applies = walked_only
+            || report
+                .subjects
+                .iter()
+                .any(|s| ignore.path.is_match(&s.name));
+        if applies {
+            let span = crate::document::Span {
+                start: ignore.span.start,
+                end: ignore.span.end,
+            };
+            report.findings.push(stale_ignore::check(
+                &config,
+                span,
+                &ignore.glob,
+                ignore.rule.as_deref(),
+            ));
+            any = true;
+        }
+    }
+    if any {
+        report.sources.insert(config.path.clone(), config);
     }
 }

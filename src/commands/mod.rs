@@ -1,6 +1,7 @@
 //! One module per subcommand; `cli` parses arguments and calls these.
 
 pub mod account;
+pub mod baseline;
 pub mod check;
 pub mod info;
 pub mod trail;

@@ -4,6 +4,7 @@
 
 use super::Report;
 use super::paths::RepoPaths;
+use crate::baseline::Comparison;
 use crate::rules::{Finding, Level, unknown_action};
 use std::io::{self, Write};
 
@@ -43,16 +44,21 @@ fn command(finding: &Finding, report: &Report, paths: &RepoPaths) -> String {
     )
 }
 
+/// One annotation per finding (per new finding, with `--baseline`).
 pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| report.is_new(f)) {
         writeln!(out, "{}", command(finding, report, paths))?;
     }
     Ok(())
 }
 
-/// The job summary: one row per finding, or a line saying there are none.
+/// The job summary: one row per finding, or a line saying there are none. With
+/// `--baseline`: the access diff first (what reviewers read), then the new findings.
 pub fn step_summary(report: &Report) -> String {
     let mut text = String::from("## iamlint\n\n");
+    if let Some(comparison) = &report.baseline {
+        return baseline_summary(report, comparison, text);
+    }
     if report.findings.is_empty() {
         let subjects = match report.subjects.len() {
             1 => "1 checked subject".to_string(),
@@ -61,8 +67,49 @@ pub fn step_summary(report: &Report) -> String {
         text.push_str(&format!("No findings in {subjects}.\n"));
         return text;
     }
+    findings_table(report.findings.iter(), &mut text);
+    text
+}
+
+fn baseline_summary(report: &Report, comparison: &Comparison, mut text: String) -> String {
+    let new: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| report.is_new(f))
+        .collect();
+    text.push_str(&format!(
+        "Compared with {}: {} new, {} unchanged, {} fixed.\n\n",
+        code_span(&comparison.against),
+        new.len(),
+        report.findings.len() - new.len(),
+        comparison.fixed.len()
+    ));
+    text.push_str("### Access diff\n\n");
+    if comparison.access.is_empty() {
+        text.push_str("No monitored access added or removed.\n");
+    } else {
+        text.push_str("| | Subject | Action | Base | Head |\n| --- | --- | --- | --- | --- |\n");
+        for change in &comparison.access {
+            text.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                change.sign(),
+                cell(&change.subject),
+                code_span(&change.action),
+                change.base.as_str(),
+                change.head.as_str()
+            ));
+        }
+    }
+    if !new.is_empty() {
+        text.push_str("\n### New findings\n\n");
+        findings_table(new.into_iter(), &mut text);
+    }
+    text
+}
+
+fn findings_table<'a>(findings: impl Iterator<Item = &'a Finding>, text: &mut String) {
     text.push_str("| Subject | Rule | Level | Actions |\n| --- | --- | --- | --- |\n");
-    for finding in &report.findings {
+    for finding in findings {
         let actions = if !finding.actions.is_empty() {
             finding.actions.join(", ")
         } else if let Some(pattern) = unknown_pattern(finding) {
@@ -78,7 +125,6 @@ pub fn step_summary(report: &Report) -> String {
             cell(&actions)
         ));
     }
-    text
 }
 
 /// The offending pattern of an `unknown-action` finding, read back from its message

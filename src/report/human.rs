@@ -2,6 +2,7 @@
 //! on the exact span, then a one-line summary. Prints nothing when there is nothing to say.
 
 use super::Report;
+use crate::baseline::Comparison;
 use crate::document::Span;
 use crate::rules::{Finding, Level};
 use crate::source::SourceFile;
@@ -96,7 +97,8 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
         .with_links(false)
         // Never split `--max-file-size`, `ecs:DeleteTaskDefinitions` or an ARN at a hyphen.
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
-    for (i, finding) in report.findings.iter().enumerate() {
+    let shown = report.findings.iter().filter(|f| report.is_new(f));
+    for (i, finding) in shown.enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
@@ -108,10 +110,113 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
             .map_err(io::Error::other)?;
         out.write_all(text.as_bytes())?;
     }
-    if !options.quiet && !report.findings.is_empty() {
+    if let Some(comparison) = &report.baseline {
+        let separate = report.findings.iter().any(|f| report.is_new(f));
+        baseline_footer(report, comparison, options.quiet, separate, out)?;
+    } else if !options.quiet && !report.findings.is_empty() {
         writeln!(out, "{}", summary(report))?;
     }
     Ok(())
+}
+
+/// `--baseline`: the access diff (after a blank line when `separate`), then the summary.
+pub(super) fn baseline_footer(
+    report: &Report,
+    comparison: &Comparison,
+    quiet: bool,
+    separate: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if !comparison.access.is_empty() {
+        if separate {
+            writeln!(out)?;
+        }
+        out.write_all(access_table(comparison).as_bytes())?;
+    }
+    let anything = !report.findings.is_empty()
+        || !comparison.fixed.is_empty()
+        || !comparison.access.is_empty();
+    if !quiet && anything {
+        writeln!(out, "{}", baseline_summary(report, comparison))?;
+    }
+    Ok(())
+}
+
+/// The access diff: one row per subject and action, `+` wider, `-` narrower.
+fn access_table(comparison: &Comparison) -> String {
+    let mut rows = vec![[
+        String::new(),
+        "SUBJECT".to_string(),
+        "ACTION".to_string(),
+        "BASE".to_string(),
+        "HEAD".to_string(),
+    ]];
+    for change in &comparison.access {
+        rows.push([
+            change.sign().to_string(),
+            change.subject.clone(),
+            change.action.clone(),
+            change.base.as_str().to_string(),
+            change.head.as_str().to_string(),
+        ]);
+    }
+    let width = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [1, width(1), width(2), width(3)];
+    let mut text = format!("access diff against {}:\n", comparison.against);
+    for row in &rows {
+        let mut line = String::new();
+        for (column, cell) in row.iter().enumerate() {
+            if column + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let pad = widths[column] - cell.chars().count();
+                let gap = if column == 0 { " " } else { "  " };
+                line.push_str(&format!("{cell}{}{gap}", " ".repeat(pad)));
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// `iamlint: 1 new error and 0 new warnings in 7 subjects checked against main (3
+/// unchanged, 1 fixed)`.
+fn baseline_summary(report: &Report, comparison: &Comparison) -> String {
+    let new = |level| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.level() == level && report.is_new(f))
+            .count()
+    };
+    let new_count = new(Level::Error) + new(Level::Warning);
+    let mut line = format!(
+        "iamlint: {} and {} in {} checked against {} ({} unchanged, {} fixed",
+        plural(new(Level::Error), "new error"),
+        plural(new(Level::Warning), "new warning"),
+        plural(report.subjects.len(), "subject"),
+        comparison.against,
+        report.findings.len() - new_count,
+        comparison.fixed.len(),
+    );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", report.suppressed.len()));
+    }
+    line.push(')');
+    line
+}
+
+fn plural(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    }
 }
 
 fn diagnostic(finding: &Finding, source: Option<&Arc<SourceFile>>) -> miette::Report {
@@ -173,10 +278,6 @@ const LONGEST_SHOWN_LINE: usize = 2_000;
 
 /// `iamlint: 2 errors and 1 warning in 7 subjects checked`.
 fn summary(report: &Report) -> String {
-    let plural = |n: usize, word: &str| match n {
-        1 => format!("1 {word}"),
-        n => format!("{n} {word}s"),
-    };
     let mut line = format!(
         "iamlint: {} in {} checked",
         counts(report),
@@ -196,10 +297,6 @@ pub fn counts(report: &Report) -> String {
             .iter()
             .filter(|f| f.level() == level)
             .count()
-    };
-    let plural = |n: usize, word: &str| match n {
-        1 => format!("1 {word}"),
-        n => format!("{n} {word}s"),
     };
     format!(
         "{} and {}",

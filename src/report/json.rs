@@ -1,6 +1,7 @@
 //! `--format json`, version 1. Keys listed in README are stable; new keys may be added.
 
 use super::{Report, Subject};
+use crate::baseline::{AccessChange, Comparison, access_fingerprint, finding_fingerprint};
 use crate::rules::{Finding, Level, Location};
 use crate::source::Position;
 use serde::Serialize;
@@ -12,12 +13,43 @@ pub const VERSION: u32 = 1;
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
-    subjects: &'a [Subject],
+    subjects: Vec<JsonSubject<'a>>,
     findings: Vec<JsonFinding<'a>>,
     suppressed: Vec<JsonSuppressed<'a>>,
     /// `account --trail` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     usage: Option<&'a super::usage::Usage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSubject<'a> {
+    #[serde(flatten)]
+    subject: &'a Subject,
+    /// Equal for equal monitored access (name, allowed, scoped, reachable).
+    fingerprint: String,
+}
+
+/// `--baseline`: the comparison with the base.
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    #[serde(rename = "ref")]
+    against: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    new: Vec<JsonFinding<'a>>,
+    unchanged: Vec<JsonFinding<'a>>,
+    /// The base's findings the run no longer has, where they were in the base.
+    fixed: Vec<JsonFinding<'a>>,
+    access_diff: Vec<JsonAccessChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAccessChange<'a> {
+    change: &'static str,
+    #[serde(flatten)]
+    access: &'a AccessChange,
 }
 
 #[derive(Serialize)]
@@ -35,7 +67,7 @@ pub fn tool() -> Tool {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    rule: &'static str,
+    rule: &'a str,
     level: Level,
     subject: &'a str,
     message: &'a str,
@@ -46,6 +78,8 @@ struct JsonFinding<'a> {
     /// The other places that make the finding (each step of a path), when there are.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// Rule, subject and actions (or what the finding names): no line, no statement order.
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -93,6 +127,44 @@ fn finding<'a>(f: &'a Finding, report: &Report) -> JsonFinding<'a> {
                 label,
             })
             .collect(),
+        fingerprint: finding_fingerprint(f),
+    }
+}
+
+fn baseline<'a>(comparison: &'a Comparison, report: &'a Report) -> JsonBaseline<'a> {
+    let (new, unchanged): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| report.is_new(f));
+    JsonBaseline {
+        against: &comparison.against,
+        commit: comparison.commit.as_deref(),
+        new: new.into_iter().map(|f| finding(f, report)).collect(),
+        unchanged: unchanged.into_iter().map(|f| finding(f, report)).collect(),
+        fixed: comparison
+            .fixed
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                level: f.level,
+                subject: &f.subject,
+                message: &f.message,
+                actions: &f.actions,
+                location: JsonLocation {
+                    path: &f.path,
+                    position: f.position,
+                },
+                help: None,
+                related: Vec::new(),
+                fingerprint: f.fingerprint.clone(),
+            })
+            .collect(),
+        access_diff: comparison
+            .access
+            .iter()
+            .map(|access| JsonAccessChange {
+                change: access.sign(),
+                access,
+            })
+            .collect(),
     }
 }
 
@@ -100,7 +172,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let json = JsonReport {
         version: VERSION,
         tool: tool(),
-        subjects: &report.subjects,
+        subjects: report
+            .subjects
+            .iter()
+            .map(|subject| JsonSubject {
+                subject,
+                fingerprint: access_fingerprint(
+                    &subject.name,
+                    &subject.allowed,
+                    &subject.scoped,
+                    &subject.reachable,
+                ),
+            })
+            .collect(),
         findings: report.findings.iter().map(|f| finding(f, report)).collect(),
         suppressed: report
             .suppressed
@@ -111,6 +195,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
             .collect(),
         usage: report.usage.as_ref(),
+        baseline: report.baseline.as_ref().map(|b| baseline(b, report)),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

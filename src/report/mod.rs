@@ -11,6 +11,7 @@ pub mod table;
 pub mod trail;
 pub mod usage;
 
+use crate::baseline::{Comparison, State};
 use crate::config::FailOn;
 pub use crate::graph::view::{AccessPath, AccessStep, short_arn};
 use crate::rules::{Finding, invalid_policy};
@@ -90,6 +91,8 @@ pub struct Report {
     pub sources: HashMap<String, Arc<SourceFile>>,
     /// `account --trail`: grants joined with CloudTrail use.
     pub usage: Option<usage::Usage>,
+    /// Set by `--baseline`: which findings are new, which were fixed, the access diff.
+    pub baseline: Option<Comparison>,
 }
 
 impl Report {
@@ -120,11 +123,23 @@ impl Report {
             .any(|f| f.rule == &invalid_policy::RULE)
     }
 
-    /// 2 when any input was invalid, 1 when a finding is at or above `fail_on`, else 0.
+    /// Whether a finding counts as new: always, unless the run compares with a baseline.
+    pub fn is_new(&self, finding: &Finding) -> bool {
+        self.baseline
+            .as_ref()
+            .is_none_or(|b| b.state(finding) == State::New)
+    }
+
+    /// 2 when any input was invalid, 1 when a (new, with `--baseline`) finding is at or
+    /// above `fail_on`, else 0.
     pub fn exit_code(&self, fail_on: FailOn) -> u8 {
         if self.has_invalid_input() {
             2
-        } else if self.findings.iter().any(|f| fail_on.fails(f.level())) {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| fail_on.fails(f.level()) && self.is_new(f))
+        {
             1
         } else {
             0

@@ -3,7 +3,9 @@
 
 use super::Report;
 use super::paths::RepoPaths;
+use crate::baseline::{FindingRecord, digest};
 use crate::rules::{Finding, Level, RULES, Rule, ecs_config_change_indirect, invalid_policy};
+use crate::source::Position;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -109,6 +111,12 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     code_flows: Vec<CodeFlow>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// `--baseline`: `new`, `unchanged`, or `absent` (fixed since the base).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    /// `pass` for an absent result: no longer a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
 }
@@ -206,8 +214,11 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
 }
 
 fn location(at: &crate::rules::Location, report: &Report, paths: &RepoPaths) -> Location {
-    let position = report.position(at);
-    let artifact = match paths.relative(&at.path) {
+    located(&at.path, report.position(at), paths)
+}
+
+fn located(path: &str, position: Position, paths: &RepoPaths) -> Location {
+    let artifact = match paths.relative(path) {
         Some(relative) => ArtifactLocation {
             uri: encode_uri(&relative),
             uri_base_id: Some(SRCROOT),
@@ -216,7 +227,7 @@ fn location(at: &crate::rules::Location, report: &Report, paths: &RepoPaths) -> 
         None => ArtifactLocation {
             uri: format!(
                 "file://{}",
-                encode_uri(&paths.cwd.join(&at.path).to_string_lossy())
+                encode_uri(&paths.cwd.join(path).to_string_lossy())
             ),
             uri_base_id: None,
         },
@@ -296,22 +307,46 @@ fn encode_uri(path: &str) -> String {
     out
 }
 
-/// FNV-1a, 64 bits: stable across platforms and releases, unlike `std`'s hasher.
-fn fingerprint(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+/// A base finding the run no longer has (`--baseline`): a result that passes now.
+fn absent<'a>(fixed: &'a FindingRecord, paths: &RepoPaths) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: RULES
+            .iter()
+            .find(|r| r.id == fixed.rule)
+            .map_or("unknown", |r| r.id),
+        rule_index: rule_index(&fixed.rule),
+        level: "none",
+        message: Text {
+            text: format!("fixed since the baseline: {}", fixed.message),
+        },
+        locations: [located(&fixed.path, fixed.position, paths)],
+        related_locations: Vec::new(),
+        code_flows: Vec::new(),
+        // The same key it had while present, when the base was a revision.
+        partial_fingerprints: fixed
+            .partial
+            .iter()
+            .map(|p| ("iamlint/v1", p.clone()))
+            .collect(),
+        baseline_state: Some("absent"),
+        kind: Some("pass"),
+        properties: (!fixed.actions.is_empty()).then_some(ResultProperties {
+            actions: &fixed.actions,
+        }),
+    }
+}
+
+fn rule_index(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or(0)
 }
 
 pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
-    let rule_index = |rule: &Rule| RULES.iter().position(|r| r.id == rule.id).unwrap_or(0);
-    let results = report
+    let mut results: Vec<SarifResult> = report
         .findings
         .iter()
         .map(|finding| SarifResult {
             rule_id: finding.rule.id,
-            rule_index: rule_index(finding.rule),
+            rule_index: rule_index(finding.rule.id),
             level: level(finding.level()),
             message: Text {
                 text: match &finding.help {
@@ -322,15 +357,23 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
             locations: [location(&finding.location, report, paths)],
             related_locations: related_locations(finding, report, paths),
             code_flows: code_flows(finding, report, paths),
-            partial_fingerprints: BTreeMap::from([(
-                "iamlint/v1",
-                fingerprint(&finding.fingerprint),
-            )]),
+            partial_fingerprints: BTreeMap::from([("iamlint/v1", digest(&finding.fingerprint))]),
+            baseline_state: report.baseline.as_ref().map(|_| {
+                if report.is_new(finding) {
+                    "new"
+                } else {
+                    "unchanged"
+                }
+            }),
+            kind: None,
             properties: (!finding.actions.is_empty()).then_some(ResultProperties {
                 actions: &finding.actions,
             }),
         })
         .collect();
+    if let Some(comparison) = &report.baseline {
+        results.extend(comparison.fixed.iter().map(|f| absent(f, paths)));
+    }
     let notifications: Vec<Notification> = report
         .findings
         .iter()
@@ -379,11 +422,5 @@ mod tests {
             "policies/a%20b%25%2C%3A.json"
         );
         assert_eq!(encode_uri("é.json"), "%C3%A9.json");
-    }
-
-    #[test]
-    fn fingerprints_are_fnv1a() {
-        assert_eq!(fingerprint(""), "cbf29ce484222325");
-        assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
     }
 }

@@ -127,6 +127,10 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
         },
         out,
     )?;
+    if let Some(comparison) = &report.baseline {
+        let separate = !rows.is_empty() || !others.findings.is_empty();
+        return human::baseline_footer(report, comparison, options.quiet, separate, out);
+    }
     if !options.quiet && !report.findings.is_empty() {
         let principals = report
             .subjects

@@ -5,6 +5,7 @@ pub mod ecs_config_change;
 pub mod ecs_config_change_indirect;
 pub mod invalid_policy;
 pub mod privilege_escalation;
+pub mod stale_ignore;
 pub mod unknown_action;
 
 use serde::Serialize;
@@ -49,6 +50,7 @@ pub const RULES: &[&Rule] = &[
     &privilege_escalation::SCOPED,
     &unknown_action::RULE,
     &invalid_policy::RULE,
+    &stale_ignore::RULE,
 ];
 
 pub fn rule(id: &str) -> Option<&'static Rule> {

@@ -119,7 +119,7 @@ fn walk(
     }
 }
 
-fn is_json_name(name: &str) -> bool {
+pub fn is_json_name(name: &str) -> bool {
     name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(".json")
 }
 
@@ -162,7 +162,7 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn too_large(size: u64, max: u64) -> String {
+pub fn too_large(size: u64, max: u64) -> String {
     format!(
         "file is {} bytes, over the limit of {} bytes (raise it with --max-file-size)",
         size, max

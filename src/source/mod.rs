@@ -3,6 +3,7 @@
 
 pub mod dump;
 pub mod files;
+pub mod git;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod query;

@@ -113,3 +113,31 @@ pub fn subject_names(json: &serde_json::Value) -> Vec<&str> {
         .map(|s| s["name"].as_str().expect("name"))
         .collect()
 }
+
+/// Every way `sarif` breaks the official 2.1.0 schema (draft 4), one line each.
+pub fn sarif_errors(sarif: &serde_json::Value) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(repo_root().join("tests/schema/sarif-schema-2.1.0.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let url = "file:///sarif-schema-2.1.0.json";
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V4);
+    compiler.add_resource(url, schema).unwrap();
+    let index = compiler
+        .compile(url, &mut schemas)
+        .expect("the SARIF schema compiles");
+    match schemas.validate(sarif, index) {
+        Ok(()) => Vec::new(),
+        Err(error) => format!("{error:#}").lines().map(str::to_string).collect(),
+    }
+}
+
+pub fn assert_valid_sarif(sarif: &serde_json::Value) {
+    let errors = sarif_errors(sarif);
+    assert!(
+        errors.is_empty(),
+        "SARIF does not match the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
+}

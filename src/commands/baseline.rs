@@ -1,0 +1,363 @@
+//! `iamlint check --baseline REV|REPORT`: the base side of the comparison, either the same
+//! paths at a git revision (read from git objects and checked exactly as the working tree
+//! is, with the same settings) or a saved JSON report; then [`crate::baseline::compare`].
+
+use super::check::{self, FileResult};
+use crate::baseline::{self, FindingRecord, Snapshot, SubjectAccess, saved};
+use crate::config::Settings;
+use crate::report::Report;
+use crate::rules::{Finding, stale_ignore};
+use crate::source::files;
+use crate::source::git::{self, Entry, Revision};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// The base being read beside the run: git's work (the revision, its files, what
+/// changed, the changed files' contents) or the saved report, on a thread of its own.
+pub struct Pending {
+    against: String,
+    work: std::thread::JoinHandle<Result<Fetched, String>>,
+}
+
+enum Fetched {
+    Saved(Snapshot),
+    Revision(Box<FetchedRevision>),
+}
+
+/// What git said about the revision, before the run's results are known.
+struct FetchedRevision {
+    revision: Revision,
+    roots: Vec<Root>,
+    renames: Vec<git::Rename>,
+    /// Every file of the base, by name, with its contents when git names it as changed
+    /// (else `None`: the run's own result stands for it).
+    files: Vec<(String, Option<Contents>)>,
+}
+
+/// A file's bytes, or why they cannot be read.
+type Contents = Result<Vec<u8>, String>;
+
+/// Start reading `against` for a run on `paths`: an existing file is a saved JSON report,
+/// anything else a git revision.
+pub fn start(against: &str, paths: &[PathBuf], settings: &Settings) -> Pending {
+    let (name, paths, settings) = (against.to_string(), paths.to_vec(), settings.clone());
+    let work = std::thread::spawn(move || {
+        if Path::new(&name).is_file() {
+            return read_saved(&name).map(Fetched::Saved);
+        }
+        let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
+        let revision = git::resolve(&cwd, &name)?;
+        fetch(revision, &paths, &settings).map(|f| Fetched::Revision(Box::new(f)))
+    });
+    Pending {
+        against: against.to_string(),
+        work,
+    }
+}
+
+/// Compare `report` (the run on `paths`) with the base. The message says why the
+/// comparison cannot be made (exit code 2).
+pub fn finish(
+    pending: Pending,
+    report: &mut Report,
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(), String> {
+    let fetched = pending
+        .work
+        .join()
+        .map_err(|_| format!("--baseline {}: reading the base failed", pending.against))??;
+    let (base, commit) = match fetched {
+        Fetched::Saved(snapshot) => (snapshot, None),
+        Fetched::Revision(fetched) => {
+            let commit = fetched.revision.commit.clone();
+            (at_revision(*fetched, paths, settings, report), Some(commit))
+        }
+    };
+    let mut comparison = baseline::compare(&base, &snapshot(report), &pending.against);
+    comparison.commit = commit;
+    report.baseline = Some(comparison);
+    Ok(())
+}
+
+/// Compare an account review with a saved JSON report of an earlier one.
+pub fn compare_with_report(report: &mut Report, against: &str) -> Result<(), String> {
+    if !Path::new(against).is_file() {
+        return Err(format!(
+            "--baseline {against}: no such report file (iamlint account compares with a saved --format json report; git revisions are for iamlint check)"
+        ));
+    }
+    let base = read_saved(against)?;
+    report.baseline = Some(baseline::compare(&base, &snapshot(report), against));
+    Ok(())
+}
+
+/// A run's subjects and findings as a comparison sees them.
+fn snapshot(report: &Report) -> Snapshot {
+    Snapshot {
+        subjects: report
+            .subjects
+            .iter()
+            .map(|s| SubjectAccess {
+                name: s.name.clone(),
+                privileged: s.privileged,
+                allowed: s.allowed.clone(),
+                scoped: s.scoped.clone(),
+                reachable: s.reachable.clone(),
+            })
+            .collect(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| FindingRecord::of(f, report.position(&f.location)))
+            .collect(),
+    }
+}
+
+fn read_saved(path: &str) -> Result<Snapshot, String> {
+    let text = std::fs::read(path)
+        .map_err(|e| format!("--baseline {path}: cannot read: {}", files::io_reason(&e)))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| format!("--baseline {path}: not an iamlint JSON report (not UTF-8)"))?;
+    saved::read(path, &text)
+}
+
+/// A command-line path, as findings name it and as git names it (relative to the top of
+/// the repository; `""` for the top itself).
+struct Root {
+    display: String,
+    in_repo: String,
+}
+
+impl Root {
+    /// The name findings give to the file `path` of the repository, when it is under
+    /// this root.
+    fn display_of(&self, path: &str) -> Option<String> {
+        let rest = if self.in_repo.is_empty() {
+            path
+        } else if path == self.in_repo {
+            return Some(self.display.clone());
+        } else {
+            path.strip_prefix(&self.in_repo)?.strip_prefix('/')?
+        };
+        Some(if self.display == "." {
+            rest.to_string()
+        } else {
+            format!("{}/{rest}", self.display.trim_end_matches('/'))
+        })
+    }
+}
+
+fn roots(paths: &[PathBuf], revision: &Revision) -> Result<Vec<Root>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let display = files::display_path(path);
+            let full = if path.is_absolute() {
+                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                let root = revision
+                    .root
+                    .canonicalize()
+                    .unwrap_or(revision.root.clone());
+                canonical
+                    .strip_prefix(&root)
+                    .map(Path::to_path_buf)
+                    .map_err(|_| outside(&display))?
+            } else {
+                Path::new(&revision.prefix).join(path)
+            };
+            let mut parts: Vec<String> = Vec::new();
+            for component in full.components() {
+                match component {
+                    Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+                    Component::ParentDir => {
+                        parts.pop().ok_or_else(|| outside(&display))?;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Root {
+                display,
+                in_repo: parts.join("/"),
+            })
+        })
+        .collect()
+}
+
+fn outside(display: &str) -> String {
+    format!(
+        "--baseline: {display} is outside the git repository, so it has no base to compare with"
+    )
+}
+
+/// The files a walk of the working tree would read, named as it names them: a named file
+/// whatever its extension, and under a folder the `*.json` files outside hidden entries
+/// and `exclude`. Symbolic links and submodules at the revision are not read.
+fn candidates<'a>(
+    roots: &[Root],
+    entries: &'a [Entry],
+    settings: &Settings,
+) -> Vec<(String, &'a Entry)> {
+    let mut out = Vec::new();
+    for root in roots {
+        for entry in entries.iter().filter(|e| e.is_file()) {
+            let Some(display) = root.display_of(&entry.path) else {
+                continue;
+            };
+            if entry.path == root.in_repo {
+                if !settings.exclude.is_match(&display) {
+                    out.push((display, entry));
+                }
+                continue;
+            }
+            let walked = display
+                .strip_prefix(&root.display)
+                .unwrap_or(&display)
+                .trim_start_matches('/');
+            let parts: Vec<&str> = walked.split('/').collect();
+            let name = parts.last().copied().unwrap_or_default();
+            if parts.iter().any(|p| p.starts_with('.')) || !files::is_json_name(name) {
+                continue;
+            }
+            // The walk skips an excluded folder, and an excluded file.
+            let mut folder = root.display.trim_end_matches('/').to_string();
+            let mut excluded = root.display != "." && settings.exclude.is_match(&folder);
+            for part in &parts[..parts.len() - 1] {
+                folder = if folder == "." {
+                    part.to_string()
+                } else {
+                    format!("{folder}/{part}")
+                };
+                excluded |= settings.exclude.is_match(&folder);
+            }
+            if !excluded && !settings.exclude.is_match(&display) {
+                out.push((display, entry));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// Git's part: the files under `paths` at the revision, what changed since, and the
+/// contents of the changed ones (one `git cat-file --batch`).
+fn fetch(
+    revision: Revision,
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<FetchedRevision, String> {
+    let with_git = |e: String| format!("--baseline {}: {e}", revision.name);
+    let roots = roots(paths, &revision)?;
+    let under: Vec<String> = roots.iter().map(|r| r.in_repo.clone()).collect();
+    let entries = revision.files(&under).map_err(with_git)?;
+    let changes = revision.changes(&under).map_err(with_git)?;
+    let candidates = candidates(&roots, &entries, settings);
+    let changed = |entry: &Entry| changes.touched.contains(&entry.path);
+    let fits = |entry: &Entry| entry.size.unwrap_or(0) <= settings.max_file_size;
+    let readable: Vec<&str> = candidates
+        .iter()
+        .filter(|(_, e)| changed(e) && fits(e))
+        .map(|(_, e)| e.object.as_str())
+        .collect();
+    let mut blobs = revision.read(&readable).map_err(with_git)?.into_iter();
+    let files = candidates
+        .iter()
+        .map(|(display, entry)| {
+            let bytes = if !changed(entry) {
+                None
+            } else if fits(entry) {
+                Some(Ok(blobs.next().unwrap_or_default()))
+            } else {
+                let size = entry.size.unwrap_or(0);
+                Some(Err(files::too_large(size, settings.max_file_size)))
+            };
+            (display.clone(), bytes)
+        })
+        .collect();
+    Ok(FetchedRevision {
+        roots,
+        renames: changes.renames,
+        files,
+        revision,
+    })
+}
+
+/// The same paths at the revision, checked with the same settings; subjects git reports
+/// as renamed since carry their new name. A file git does not name as changed has the
+/// same bytes as the one `head` checked: its result is taken from there.
+fn at_revision(
+    fetched: FetchedRevision,
+    paths: &[PathBuf],
+    settings: &Settings,
+    head: &Report,
+) -> Snapshot {
+    let checked = Results::of(head);
+    let mut results: Vec<FileResult> = Vec::new();
+    let mut to_check = Vec::new();
+    for (display, bytes) in fetched.files {
+        match bytes {
+            Some(bytes) => to_check.push((display, bytes)),
+            // Unchanged: the run's result. (A file the run did not check is on neither
+            // side.)
+            None => results.extend(checked.get(&display)),
+        }
+    }
+    results.par_extend(
+        to_check
+            .into_par_iter()
+            .map(|(display, bytes)| check::check_bytes(&display, bytes, settings)),
+    );
+    let walked_only = paths.iter().all(|p| p.is_dir());
+    let base = check::assemble(results, settings, walked_only);
+    let mut snapshot = snapshot(&base);
+    let roots = &fetched.roots;
+    let renames: HashMap<String, String> = fetched
+        .renames
+        .into_iter()
+        .filter_map(|rename| {
+            let from = roots.iter().find_map(|r| r.display_of(&rename.from))?;
+            let to = roots.iter().find_map(|r| r.display_of(&rename.to))?;
+            Some((from, to))
+        })
+        .collect();
+    snapshot.rename(&renames);
+    snapshot
+}
+
+/// Each file's result as a report has it (before `[[ignore]]` entries and
+/// `stale-ignore`), by name: for base files whose contents are the checked ones'.
+struct Results<'a> {
+    report: &'a Report,
+    by_name: HashMap<&'a str, (usize, Vec<&'a Finding>)>,
+}
+
+impl<'a> Results<'a> {
+    fn of(report: &'a Report) -> Results<'a> {
+        let mut by_name: HashMap<&str, (usize, Vec<&Finding>)> = report
+            .subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), (i, Vec::new())))
+            .collect();
+        let findings = report.findings.iter();
+        for finding in findings.chain(report.suppressed.iter().map(|(f, _)| f)) {
+            if let Some((_, of_file)) = by_name.get_mut(finding.subject.as_str()) {
+                if finding.rule != &stale_ignore::RULE {
+                    of_file.push(finding);
+                }
+            }
+        }
+        Results { report, by_name }
+    }
+
+    fn get(&self, name: &str) -> Option<FileResult> {
+        let (subject, findings) = self.by_name.get(name)?;
+        Some(FileResult {
+            subject: self.report.subjects[*subject].clone(),
+            findings: findings.iter().map(|f| (*f).clone()).collect(),
+            source: self.report.sources.get(name)?.clone(),
+        })
+    }
+}

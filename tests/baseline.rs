@@ -1,0 +1,808 @@
+//! `iamlint check --baseline REV|REPORT`: a temporary git repository per test, with a base
+//! and a head commit, and the real CLI's human, JSON, SARIF and GitHub outputs.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// A git repository of its own, committed with a fixed author and date so that nothing of
+/// the developer's configuration leaks in.
+struct Repo {
+    tree: Tree,
+}
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        let repo = Repo {
+            tree: Tree::new(files),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.tree.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(self.path())
+            .args([
+                "-c",
+                "user.name=iamlint tests",
+                "-c",
+                "user.email=tests@iamlint.invalid",
+            ])
+            .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Write the files and commit everything; the commit id.
+    fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
+        for (path, text) in files {
+            self.tree.write(path, text);
+        }
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.tree.run(args)
+    }
+
+    /// `iamlint check policies --baseline BASE --format json`.
+    fn against(&self, base: &str) -> Run {
+        self.against_on(base, &["policies"])
+    }
+
+    /// `iamlint check PATHS --baseline BASE --format json`.
+    fn against_on(&self, base: &str, paths: &[&str]) -> Run {
+        let args = [
+            &["check"][..],
+            paths,
+            &["--baseline", base, "--format", "json"],
+        ]
+        .concat();
+        self.run(&args)
+    }
+}
+
+const CREATE_SERVICE: &str =
+    r#"{"Sid": "Create", "Effect": "Allow", "Action": "ecs:CreateService", "Resource": "*"}"#;
+
+/// The string values of `keys` in `value`, separated by spaces; a list's items by commas.
+fn fields(value: &Value, keys: &[&str]) -> String {
+    let text = |v: &Value| match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.as_str().unwrap().to_string(),
+    };
+    keys.iter()
+        .map(|k| text(&value[*k]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `baseline` object of a JSON run, reduced to what each test asserts: findings as
+/// `rule subject actions`, access changes as `change subject action base->head`.
+fn outcome(run: &Run) -> Value {
+    let json = run.json();
+    let list = |key: &str, keys: &[&str]| -> Vec<String> {
+        json["baseline"][key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no baseline.{key}:\n{}", run.transcript()))
+            .iter()
+            .map(|item| fields(item, keys))
+            .collect()
+    };
+    let finding = ["rule", "subject", "actions"];
+    let access: Vec<String> = list(
+        "access_diff",
+        &["change", "subject", "action", "base", "head"],
+    )
+    .into_iter()
+    .map(|line| {
+        let (front, head) = line.rsplit_once(' ').unwrap();
+        format!("{front}->{head}")
+    })
+    .collect();
+    serde_json::json!({
+        "new": list("new", &finding),
+        "unchanged": list("unchanged", &finding),
+        "fixed": list("fixed", &finding),
+        "access_diff": access,
+    })
+}
+
+/// Whether stderr holds `message`, however miette wrapped it.
+fn said(run: &Run, message: &str) -> bool {
+    let bare = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !"×│".contains(*c))
+            .collect()
+    };
+    bare(&run.stderr).contains(&bare(message))
+}
+
+/// A JSON run's exit code and [`outcome`].
+fn assert_outcome(run: &Run, code: i32, expected: Value) {
+    assert_eq!(run.code, code, "{}", run.transcript());
+    assert_eq!(outcome(run), expected);
+}
+
+/// The exit code and the access diff of a JSON run.
+fn access_diff(run: &Run) -> (i32, Value) {
+    (run.code, outcome(run)["access_diff"].clone())
+}
+
+#[test]
+fn an_added_grant_is_new() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[
+            ("policies/dev.json", &policy(&[READ_ONLY])),
+            ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[("policies/dev.json", &policy(&[READ_ONLY, CREATE_SERVICE]))],
+        "head",
+    );
+    let human = repo.run(&["check", "policies", "--baseline", &base]);
+    assert_eq!(human.code, 1, "{}", human.transcript());
+    insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
+
+    let json = repo.against(&base);
+    assert_eq!(json.code, 1);
+    assert_eq!(json.json()["baseline"]["commit"], base.as_str());
+    assert_eq!(
+        outcome(&json),
+        serde_json::json!({
+            "new": ["ecs-config-change policies/dev.json ecs:CreateService"],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": ["+ policies/dev.json ecs:CreateService none->unscoped"],
+        })
+    );
+    let baseline = serde_json::to_string_pretty(&json.json()["baseline"]).unwrap();
+    insta::assert_snapshot!(baseline.replace(&base, "BASE"));
+    // The unchanged finding is still in `findings`, the whole run's list.
+    assert_eq!(json.json()["findings"].as_array().unwrap().len(), 2);
+    // The working tree was not touched.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn moved_reformatted_reordered_and_split_statements_are_no_change() {
+    let repo = Repo::new(&[]);
+    let both = r#"{"Sid": "Deploy", "Effect": "Allow", "Action": ["ecs:UpdateService", "ecs:CreateService"], "Resource": "*"}"#;
+    let base = repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY, both]))], "base");
+    // One line, the statements reordered, the grant split in two with other Sids.
+    let head = r#"{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow","Action":"ecs:CreateService","Resource":"*"},{"Effect":"Allow","Action":["ecs:List*","ecs:Describe*"],"Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"ecs:UpdateService","Resource":["*"]}]}"#;
+    repo.commit(&[("policies/ci.json", head)], "head");
+    let run = repo.against(&base);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": [
+                "ecs-config-change policies/ci.json ecs:CreateService",
+                "ecs-config-change policies/ci.json ecs:UpdateService",
+            ],
+            "fixed": [],
+            "access_diff": [],
+        }),
+    );
+    let human = repo.run(&["check", "policies", "--baseline", &base]);
+    assert_eq!(
+        human.transcript().replace(&base, "BASE"),
+        "exit: 0\n--- stdout\niamlint: 0 new errors and 0 new warnings in 1 subject checked against BASE (2 unchanged, 0 fixed)\n--- stderr\n"
+    );
+}
+
+#[test]
+fn a_statement_made_conditional_is_a_narrowing_not_new_access() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "base",
+    );
+    let conditional = r#"{"Effect": "Allow", "Action": "ecs:UpdateService", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "ci"}}}"#;
+    repo.commit(&[("policies/ci.json", &policy(&[conditional]))], "head");
+    // Even failing on warnings: the scoped warning is not new access.
+    let run = repo.run(&[
+        "check",
+        "policies",
+        "--baseline",
+        &base,
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change-scoped policies/ci.json ecs:UpdateService"],
+            "fixed": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "access_diff": ["- policies/ci.json ecs:UpdateService unscoped->scoped"],
+        }),
+    );
+    let human = repo.run(&["check", "policies", "--baseline", &base]);
+    insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
+
+    // The other way round, the unscoped grant is new.
+    let back = repo.commit(
+        &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "back",
+    );
+    let head = repo.git(&["rev-parse", "HEAD~1"]);
+    repo.git(&["checkout", "-q", &back]);
+    assert_eq!(
+        access_diff(&repo.against(&head)),
+        (
+            1,
+            serde_json::json!(["+ policies/ci.json ecs:UpdateService scoped->unscoped"])
+        )
+    );
+}
+
+#[test]
+fn a_fixed_finding_is_listed_and_absent_in_sarif() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[
+            (
+                "policies/ci.json",
+                &policy(&[ALLOW_UPDATE_SERVICE, READ_ONLY]),
+            ),
+            ("policies/team.json", &policy(&[CREATE_SERVICE])),
+        ],
+        "base",
+    );
+    let plain: Value =
+        serde_json::from_str(&repo.run(&["check", "policies", "--format", "sarif"]).stdout)
+            .unwrap();
+    let plain = &plain["runs"][0]["results"];
+    assert!(plain[0].get("baselineState").is_none(), "{plain}");
+    repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "head");
+    let run = repo.against(&base);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change policies/team.json ecs:CreateService"],
+            "fixed": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "access_diff": ["- policies/ci.json ecs:UpdateService unscoped->none"],
+        }),
+    );
+    // The fixed finding keeps its place in the base (line 4 of the base file).
+    assert_eq!(
+        run.json()["baseline"]["fixed"][0]["location"]["line"],
+        4,
+        "{}",
+        run.stdout
+    );
+
+    let sarif = repo.run(&[
+        "check",
+        "policies",
+        "--baseline",
+        &base,
+        "--format",
+        "sarif",
+    ]);
+    let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let states: Vec<(&str, &str, &str)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["baselineState"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("ecs-config-change", "unchanged", "error"),
+            ("ecs-config-change", "absent", "none"),
+        ]
+    );
+    // The absent result keeps the partial fingerprint it had while present.
+    assert_eq!(
+        plain[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "policies/ci.json"
+    );
+    assert_eq!(
+        results[1]["partialFingerprints"],
+        plain[0]["partialFingerprints"]
+    );
+    insta::assert_snapshot!(serde_json::to_string_pretty(results).unwrap());
+}
+
+#[test]
+fn a_renamed_file_is_matched_by_git_rename_detection() {
+    let repo = Repo::new(&[]);
+    let grants = policy(&[ALLOW_UPDATE_SERVICE, READ_ONLY]);
+    let base = repo.commit(&[("policies/ci.json", &grants)], "base");
+    repo.git(&["mv", "policies/ci.json", "policies/ci-deployer.json"]);
+    repo.commit(&[], "rename");
+    let run = repo.against(&base);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change policies/ci-deployer.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": [],
+        }),
+    );
+    // Renamed and given one more grant: only that grant is new.
+    let renamed = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["mv", "policies/ci-deployer.json", "policies/deployer.json"]);
+    repo.commit(
+        &[(
+            "policies/deployer.json",
+            &policy(&[ALLOW_UPDATE_SERVICE, READ_ONLY, CREATE_SERVICE]),
+        )],
+        "rename and grant",
+    );
+    assert_eq!(
+        access_diff(&repo.against(&renamed)),
+        (
+            1,
+            serde_json::json!(["+ policies/deployer.json ecs:CreateService none->unscoped"])
+        )
+    );
+}
+
+#[test]
+fn a_saved_json_report_is_a_baseline_too() {
+    let repo = Repo::new(&[
+        ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ("policies/team.json", &policy(&[READ_ONLY])),
+    ]);
+    let saved = repo.run(&["check", "policies", "--format", "json"]);
+    assert_eq!(saved.code, 1);
+    repo.tree.write("base.json", &saved.stdout);
+    repo.tree
+        .write("policies/team.json", &policy(&[READ_ONLY, CREATE_SERVICE]));
+    let run = repo.run(&[
+        "check",
+        "policies",
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.json()["baseline"]["ref"], "base.json");
+    assert!(run.json()["baseline"].get("commit").is_none());
+    assert_eq!(
+        outcome(&run),
+        serde_json::json!({
+            "new": ["ecs-config-change policies/team.json ecs:CreateService"],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": ["+ policies/team.json ecs:CreateService none->unscoped"],
+        })
+    );
+    // Every subject and finding carries its fingerprint; the same access, the same one.
+    let json = run.json();
+    let old = saved.json();
+    assert_eq!(
+        json["subjects"][0]["fingerprint"],
+        old["subjects"][0]["fingerprint"]
+    );
+    assert_ne!(
+        json["subjects"][1]["fingerprint"],
+        old["subjects"][1]["fingerprint"]
+    );
+    assert_eq!(
+        json["findings"][0]["fingerprint"],
+        old["findings"][0]["fingerprint"]
+    );
+}
+
+#[test]
+fn github_annotates_only_new_findings_and_summarises_the_access_diff() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[
+            ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+            (
+                "policies/team.json",
+                &policy(&[ALLOW_UPDATE_SERVICE_SCOPED]),
+            ),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[
+            ("policies/team.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+            ("policies/dev.json", &policy(&[CREATE_SERVICE])),
+        ],
+        "head",
+    );
+    let summary = repo.path().join("summary.md");
+    let run = run_command(
+        command(repo.path())
+            .args([
+                "check",
+                "policies",
+                "--format",
+                "github",
+                "--baseline",
+                &base,
+            ])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(run.code, 1);
+    let annotated: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        annotated,
+        [
+            "::error file=policies/dev.json",
+            "::error file=policies/team.json"
+        ]
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    insta::assert_snapshot!(text.replace(&base, "BASE"));
+}
+
+#[test]
+fn paths_absent_at_the_base_are_all_new() {
+    let repo = Repo::new(&[("README", "x\n")]);
+    let base = repo.commit(&[], "base");
+    repo.commit(
+        &[("infra/iam/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "head",
+    );
+    let run = repo.against_on(&base, &["infra/iam"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(
+        outcome(&run)["new"],
+        serde_json::json!(["ecs-config-change infra/iam/ci.json ecs:UpdateService"])
+    );
+    // From a subfolder, paths are the working folder's.
+    let run = run_command(command(&repo.path().join("infra")).args([
+        "check",
+        "iam",
+        "--baseline",
+        &base,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        outcome(&run)["access_diff"],
+        serde_json::json!(["+ iam/ci.json ecs:UpdateService none->unscoped"])
+    );
+}
+
+#[test]
+fn the_base_is_read_like_the_working_tree() {
+    // Hidden entries, non-JSON files and excluded folders are not read at the base either;
+    // a named file is read whatever its name.
+    let repo = Repo::new(&[]);
+    let grant = policy(&[ALLOW_UPDATE_SERVICE]);
+    let base = repo.commit(
+        &[
+            ("iamlint.toml", "exclude = [\"policies/legacy\"]\n"),
+            ("policies/.hidden/a.json", &grant),
+            ("policies/notes.txt", &grant),
+            ("policies/legacy/old.json", &grant),
+            ("policies/ci.JSON", &grant),
+            ("other/policy.txt", &grant),
+        ],
+        "base",
+    );
+    let run = repo.against_on(&base, &["policies", "other/policy.txt"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(
+        outcome(&run)["unchanged"],
+        serde_json::json!([
+            "ecs-config-change other/policy.txt ecs:UpdateService",
+            "ecs-config-change policies/ci.JSON ecs:UpdateService",
+        ])
+    );
+}
+
+#[test]
+fn comparisons_that_cannot_be_made_exit_2_with_one_message() {
+    let repo = Repo::new(&[]);
+    repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "base");
+    let first = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit(
+        &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "head",
+    );
+    repo.tree
+        .write("corrupt.json", "{\"version\": 1, \"subjects\": [");
+    repo.tree
+        .write("old.json", "{\"version\": 7, \"subjects\": []}");
+    let sarif = repo.run(&["check", "policies", "--format", "sarif"]);
+    repo.tree.write("log.sarif.json", &sarif.stdout);
+    let outside = Tree::new(&[("p.json", &policy(&[READ_ONLY]))]);
+    let cases: Vec<(Run, &str)> = vec![
+        (
+            repo.run(&["check", "policies", "--baseline", "no-such-branch"]),
+            "--baseline no-such-branch: not a commit of this repository (an unknown revision, or one not fetched yet)",
+        ),
+        (
+            repo.run(&["check", "policies", "--baseline=--version"]),
+            "--baseline --version: not a commit of this repository",
+        ),
+        (
+            repo.run(&["check", "policies", "--baseline", "corrupt.json"]),
+            "--baseline corrupt.json: not an iamlint JSON report (invalid JSON: EOF while parsing a list at line 1 column 28)",
+        ),
+        (
+            repo.run(&["check", "policies", "--baseline", "old.json"]),
+            "--baseline old.json: a JSON report of version 7; this iamlint reads version 1",
+        ),
+        (
+            repo.run(&["check", "policies", "--baseline", "log.sarif.json"]),
+            "--baseline log.sarif.json: not an iamlint JSON report (a SARIF log; save the base with --format json)",
+        ),
+        (
+            outside.run(&["check", "p.json", "--baseline", "main"]),
+            "--baseline main: the current folder is not in a git repository",
+        ),
+        (
+            repo.run(&["check", "/", "--baseline", &first]),
+            "--baseline: / is outside the git repository",
+        ),
+    ];
+    for (run, message) in cases {
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert_eq!(run.stdout, "", "{}", run.transcript());
+        assert!(said(&run, message), "{message}\n{}", run.transcript());
+        assert!(run.stderr.lines().count() <= 3, "{}", run.transcript());
+    }
+}
+
+#[test]
+fn a_shallow_clone_without_the_base_says_how_to_fetch_it() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "base");
+    repo.commit(
+        &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "head",
+    );
+    let clones = tempfile::tempdir().unwrap();
+    let shallow = clones.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&shallow)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = iamlint(&shallow, &["check", "policies", "--baseline", &base]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let message = format!(
+        "--baseline {base}: this clone is shallow and does not have that commit; check out with `fetch-depth: 0` (actions/checkout), or fetch it first: git fetch --depth=1 origin {base}"
+    );
+    assert!(said(&run, &message), "{}", run.transcript());
+}
+
+#[test]
+fn ignore_entries_that_match_nothing_are_stale() {
+    let config = "\
+[[ignore]]
+path = \"policies/ci.json\"
+rule = \"ecs-config-change\"
+reason = \"deploys, reviewed\"
+
+[[ignore]]
+path = \"policies/gone.json\"
+reason = \"deleted long ago\"
+
+[[ignore]]
+path = \"policies/team.json\"
+rule = \"unknown-action\"
+reason = \"typo fixed since\"
+";
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[
+            ("iamlint.toml", config),
+            ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+            (
+                "policies/team.json",
+                &policy(&[
+                    r#"{"Effect": "Allow", "Action": "ecs:DescribeServicez", "Resource": "*"}"#,
+                ]),
+            ),
+        ],
+        "base",
+    );
+    repo.commit(&[("policies/team.json", &policy(&[READ_ONLY]))], "head");
+    let run = repo.run(&["check", "policies"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+    // A run on one file cannot tell whether an entry for another file is stale.
+    let single = repo
+        .run(&["check", "policies/team.json", "--format", "json"])
+        .json();
+    let rules: Vec<&str> = single["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "this [[ignore]] entry for `unknown-action` findings on `policies/team.json` matches no finding"
+        ]
+    );
+    // Against the base, where the typo was: that entry's staleness is new, the deleted
+    // file's is not.
+    let run = repo.against(&base);
+    assert_eq!(
+        outcome(&run)["new"],
+        serde_json::json!(["stale-ignore iamlint.toml "])
+    );
+    assert_eq!(outcome(&run)["unchanged"].as_array().unwrap().len(), 1);
+    let explain = repo.run(&["explain", "stale-ignore"]);
+    assert!(explain.stdout.starts_with("## stale-ignore (warning)"));
+}
+
+/// The example account, and the same account where a new user `ravi` is let into the
+/// existing `ecs-deployer` role by a new statement of its trust policy.
+fn account_dumps() -> (String, String) {
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/account/authorization-details.json"))
+            .unwrap();
+    let base: Value = serde_json::from_str(&text).unwrap();
+    let mut head = base.clone();
+    let mut ravi = head["UserDetailList"][0].clone();
+    ravi["UserName"] = "ravi".into();
+    ravi["UserId"] = "AIDARAVI0000000000001".into();
+    ravi["Arn"] = "arn:aws:iam::111122223333:user/ravi".into();
+    ravi["GroupList"] = serde_json::json!([]);
+    head["UserDetailList"].as_array_mut().unwrap().push(ravi);
+    let deployer = head["RoleDetailList"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["RoleName"] == "ecs-deployer")
+        .unwrap();
+    deployer["AssumeRolePolicyDocument"]["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:user/ravi"},
+            "Action": "sts:AssumeRole"
+        }));
+    (base.to_string(), head.to_string())
+}
+
+#[test]
+fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
+    let (base, head) = account_dumps();
+    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head)]);
+    let sam = "--privileged=arn:aws:iam::*:user/sam";
+    let saved = tree.run(&[
+        "account",
+        "--from",
+        "base-dump.json",
+        sam,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(saved.code, 1);
+    tree.write("base.json", &saved.stdout);
+    let review = [
+        "account",
+        "--from",
+        "dump.json",
+        sam,
+        "--baseline",
+        "base.json",
+    ];
+    let run = tree.run(&[&review[..], &["--format", "json"]].concat());
+    assert_outcome(
+        &run,
+        1,
+        serde_json::json!({
+            "new": [
+                "ecs-config-change-indirect arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition,ecs:UpdateService"
+            ],
+            "unchanged": [
+                "ecs-config-change-indirect arn:aws:iam::111122223333:user/dana ecs:RegisterTaskDefinition,ecs:UpdateService",
+                "ecs-config-change-indirect arn:aws:iam::111122223333:role/ci-runner ecs:RegisterTaskDefinition,ecs:UpdateService",
+                "ecs-config-change arn:aws:iam::111122223333:role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+            ],
+            "fixed": [],
+            "access_diff": [
+                "+ arn:aws:iam::111122223333:user/ravi ecs:RegisterTaskDefinition none->path",
+                "+ arn:aws:iam::111122223333:user/ravi ecs:UpdateService none->path",
+            ],
+        }),
+    );
+    let human = tree.run(&review);
+    assert_eq!(human.code, 1);
+    insta::assert_snapshot!(human.transcript());
+    // Without a report to compare with, the comparison cannot be made.
+    let missing = tree.run(&["account", "--from", "dump.json", "--baseline", "main"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        said(
+            &missing,
+            "--baseline main: no such report file (iamlint account compares with a saved --format json report; git revisions are for iamlint check)"
+        ),
+        "{}",
+        missing.transcript()
+    );
+}
+
+#[test]
+fn uncommitted_and_untracked_changes_count() {
+    // The head is the working tree, not a commit: an edit not yet staged, a file not yet
+    // added. Files git does not name as changed are not checked twice, and still compare.
+    let repo = Repo::new(&[]);
+    repo.commit(
+        &[
+            ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+            ("policies/team.json", &policy(&[READ_ONLY])),
+        ],
+        "base",
+    );
+    repo.tree
+        .write("policies/team.json", &policy(&[READ_ONLY, CREATE_SERVICE]));
+    repo.tree
+        .write("policies/new.json", &policy(&[ALLOW_UPDATE_SERVICE_SCOPED]));
+    let run = repo.against("HEAD");
+    assert_outcome(
+        &run,
+        1,
+        serde_json::json!({
+            "new": [
+                "ecs-config-change-scoped policies/new.json ecs:UpdateService",
+                "ecs-config-change policies/team.json ecs:CreateService",
+            ],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": [
+                "+ policies/new.json ecs:UpdateService none->scoped",
+                "+ policies/team.json ecs:CreateService none->unscoped",
+            ],
+        }),
+    );
+}
