@@ -39,6 +39,7 @@ const TARGETS: &[Target] = &[
     ("config", config),
     ("dump", checks::dump),
     ("account", checks::account),
+    ("template", checks::template),
 ];
 
 #[test]

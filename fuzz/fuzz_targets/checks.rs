@@ -83,3 +83,29 @@ pub fn account(bytes: &[u8]) {
         }
     }
 }
+
+/// A template (read as YAML and as JSON) through the YAML reader, the intrinsic
+/// resolution and the account review: subjects or located problems, every span inside
+/// the text, never a panic.
+pub fn template(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let settings = from_text("iamlint.toml", "", &Overrides::default()).expect("empty config");
+    for name in ["template.yaml", "template.json"] {
+        let Some(result) = iamlint::commands::iac::check_text(name, text, &settings) else {
+            continue;
+        };
+        for finding in &result.findings {
+            assert!(finding.location.span.start <= finding.location.span.end);
+            assert!(
+                finding.location.span.end <= text.len(),
+                "{}",
+                finding.message
+            );
+        }
+        for subject in &result.subjects {
+            for action in subject.allowed.iter().chain(&subject.scoped) {
+                assert!(subject.reachable.contains(action), "{}", subject.name);
+            }
+        }
+    }
+}

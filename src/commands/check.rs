@@ -15,10 +15,20 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-struct FileResult {
-    subject: Subject,
-    findings: Vec<Finding>,
-    source: SourceFile,
+pub struct FileResult {
+    pub subjects: Vec<Subject>,
+    pub findings: Vec<Finding>,
+    pub sources: Vec<Arc<SourceFile>>,
+}
+
+impl FileResult {
+    fn one(subject: Subject, findings: Vec<Finding>, source: SourceFile) -> Self {
+        FileResult {
+            subjects: vec![subject],
+            findings,
+            sources: vec![Arc::new(source)],
+        }
+    }
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
@@ -32,11 +42,11 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
         .collect();
     let mut report = Report::default();
     for result in results {
-        report.subjects.push(result.subject);
+        report.subjects.extend(result.subjects);
         report.findings.extend(result.findings);
-        report
-            .sources
-            .insert(result.source.path.clone(), Arc::new(result.source));
+        for source in result.sources {
+            report.sources.insert(source.path.clone(), source);
+        }
     }
     apply_ignores(&mut report, settings);
     report.sort();
@@ -45,17 +55,11 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
 
 fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
     let name = candidate.display.clone();
-    let mut subject = Subject {
-        name: name.clone(),
-        kind: SubjectKind::File,
-        privileged: settings.privileged.is_match(&name),
-        allowed: Vec::new(),
-        scoped: Vec::new(),
-        reachable: Vec::new(),
-        paths: None,
-        granted_by: None,
-        trusted_by: None,
-    };
+    let mut subject = Subject::unchecked(
+        name.clone(),
+        SubjectKind::File,
+        settings.privileged.is_match(&name),
+    );
     let bytes = match &candidate.problem {
         Some(problem) => Err(problem.clone()),
         None => files::read_limited(&candidate.path, settings.max_file_size),
@@ -69,11 +73,7 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
                 &source,
                 &format!("cannot read: {reason}"),
             )];
-            return FileResult {
-                subject,
-                findings,
-                source,
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
     let text = match decode(&bytes) {
@@ -92,14 +92,13 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
                 &source,
                 &policy_error,
             )];
-            return FileResult {
-                subject,
-                findings,
-                source,
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
     let source = SourceFile::new(name.clone(), text);
+    if let Some(input) = super::iac::detect(&name, &source.text) {
+        return super::iac::check(input, source, settings);
+    }
     let document = match parse_policy_text(&source.text, DocumentKind::Identity) {
         Ok(document) => document,
         Err(errors) => {
@@ -107,33 +106,38 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
                 .iter()
                 .map(|e| invalid_policy::from_policy_error(&name, &source, e))
                 .collect();
-            return FileResult {
-                subject,
-                findings,
-                source,
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
-    let grants = evaluate(&document);
+    let findings = check_document(&mut subject, &source, &document, settings);
+    FileResult::one(subject, findings, source)
+}
+
+/// One policy document judged on its own (a policy file, or a template's policy attached
+/// to nothing): its access goes into `subject`, its findings are returned.
+pub(crate) fn check_document(
+    subject: &mut Subject,
+    source: &SourceFile,
+    document: &crate::document::PolicyDocument,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let name = subject.name.clone();
+    let grants = evaluate(document);
     let access = effective_access(&[&grants], None, &[]).restrict_to(settings.monitored);
     subject.allowed = access.unscoped.names();
     subject.scoped = access.scoped.names();
     subject.reachable = access.all().names();
-    let mut findings = unknown_action::check(&name, &source, &grants);
+    let mut findings = unknown_action::check(&name, source, &grants);
     if !subject.privileged {
         let documents = [GrantingDocument {
             label: &name,
-            source: &source,
+            source,
             grants: &grants,
         }];
         findings.extend(ecs_config_change::check(&name, access, &documents));
-        findings.extend(privilege_escalation::check(&name, &source, &grants));
+        findings.extend(privilege_escalation::check(&name, source, &grants));
     }
-    FileResult {
-        subject,
-        findings,
-        source,
-    }
+    findings
 }
 
 /// Move findings matched by an `[[ignore]]` entry (path glob, and rule if given) aside.

@@ -2,4 +2,5 @@
 
 pub mod account;
 pub mod check;
+pub mod iac;
 pub mod info;

@@ -1,10 +1,12 @@
 //! Where documents come from: files and folders on disk ([`files`]), and the text they
 //! hold once read ([`SourceFile`]), so that spans can be turned into lines and columns.
 
+pub mod cloudformation;
 pub mod dump;
 pub mod files;
 #[cfg(feature = "aws")]
 pub mod live;
+pub mod template;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;
