@@ -10,7 +10,10 @@
 //! problem, and a Deny holding such a value counts as conditional (it may not apply).
 
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
-use super::template::{Detached, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind};
+use super::template::{
+    Builder, Detached, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
+    soften_guessed_denies,
+};
 use crate::document::json::{Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
 use crate::document::{DocumentKind, PolicyError, Span};
@@ -35,8 +38,8 @@ pub fn is_template(root: &Node) -> bool {
     ) && root.get("Statement").is_none()
 }
 
-/// A principal a policy names: its list (`role`, `user`, `group`) and its name.
-type Target = (&'static str, Spanned<String>);
+/// The role SAM creates for a function, the managed policies and the boundary it names.
+type FunctionRole = (Principal, Vec<Spanned<String>>, Option<Spanned<String>>);
 
 struct Resource<'a> {
     id: &'a str,
@@ -643,7 +646,9 @@ impl<'a> Reader<'a> {
         let mut resolved = self.resolve(node)?;
         if let Value::Object(members) = &mut resolved.value {
             if let Some(statement) = members.iter().position(|m| m.key.value == "Statement") {
-                self.mark_unresolved_denies(&mut members[statement].value);
+                // Any value read as `*` (unresolved, or standing in for an invalid one).
+                let guessed: Vec<Span> = self.problems.iter().map(|p| p.error.span).collect();
+                soften_guessed_denies(&mut members[statement].value, &guessed);
             }
         }
         let parsed = match &resolved.value {
@@ -664,53 +669,6 @@ impl<'a> Reader<'a> {
                     });
                 }
                 None
-            }
-        }
-    }
-
-    fn mark_unresolved_denies(&self, statements: &mut Node) {
-        // Any value read as `*` (unresolved, or standing in for an invalid reference).
-        let spans: Vec<Span> = self.problems.iter().map(|p| p.error.span).collect();
-        let within = |outer: Span| {
-            spans
-                .iter()
-                .any(|s| s.start >= outer.start && s.end <= outer.end)
-        };
-        let list: Vec<&mut Node> = match &mut statements.value {
-            Value::Array(items) => items.iter_mut().collect(),
-            Value::Object(_) => vec![statements],
-            _ => return,
-        };
-        for statement in list {
-            let deny = statement.get("Effect").and_then(Node::as_str) == Some("Deny");
-            let span = statement.span;
-            if !deny || !within(span) {
-                continue;
-            }
-            if let Value::Object(members) = &mut statement.value {
-                if !members.iter().any(|m| m.key.value == "Condition") {
-                    let key = Spanned {
-                        value: "Condition".to_string(),
-                        span,
-                    };
-                    let unresolved = Node {
-                        value: Value::Object(vec![Member {
-                            key: Spanned {
-                                value: "iamlint:Unresolved".into(),
-                                span,
-                            },
-                            value: Node {
-                                value: Value::Object(Vec::new()),
-                                span,
-                            },
-                        }]),
-                        span,
-                    };
-                    members.push(Member {
-                        key,
-                        value: unresolved,
-                    });
-                }
             }
         }
     }
@@ -830,7 +788,7 @@ impl<'a> Reader<'a> {
 
     /// The role SAM creates for a function without `Role`: trusted by Lambda, with the
     /// basic execution policy and the function's `Policies`.
-    fn function_role(&mut self, i: usize) -> Option<(Principal, Vec<Spanned<String>>)> {
+    fn function_role(&mut self, i: usize) -> Option<FunctionRole> {
         if self.properties(i).and_then(|p| p.get("Role")).is_some() {
             return None;
         }
@@ -895,7 +853,7 @@ impl<'a> Reader<'a> {
             }
         }
         let boundary = self.string_property(i, "PermissionsBoundary");
-        let mut principal = Principal {
+        let principal = Principal {
             arn: format!("arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/{name}"),
             name: name.clone(),
             path: "/".into(),
@@ -910,263 +868,137 @@ impl<'a> Reader<'a> {
                 span,
             }),
         };
-        principal.boundary = boundary.map(|b| b.value);
-        Some((principal, attached))
+        Some((principal, attached, boundary))
+    }
+
+    fn at(&self, value: Spanned<String>) -> Reference {
+        Reference {
+            value: value.value,
+            page: self.page,
+            span: value.span,
+        }
     }
 
     fn model(mut self) -> Model {
-        let mut model = Model::default();
-        // Principals first, with the managed policy ARNs they name.
-        let mut attached_refs: Vec<(usize, &'static str, Vec<Spanned<String>>)> = Vec::new();
-        let mut boundaries: Vec<(usize, &'static str, Spanned<String>)> = Vec::new();
+        let mut builder = Builder::default();
         for i in 0..self.resources.len() {
             if !self.resources[i].exists {
                 continue;
             }
             let kind = self.resources[i].kind;
-            let list: &'static str = match kind {
-                "AWS::IAM::Role" => "role",
-                "AWS::IAM::User" => "user",
-                "AWS::IAM::Group" => "group",
+            let list = match kind {
+                "AWS::IAM::Role" => List::Role,
+                "AWS::IAM::User" => List::User,
+                "AWS::IAM::Group" => List::Group,
                 "AWS::Serverless::Function" => {
-                    if let Some((principal, attached)) = self.function_role(i) {
-                        attached_refs.push((model.dump.roles.len(), "role", attached));
-                        model.dump.roles.push(principal);
+                    if let Some((principal, attached, boundary)) = self.function_role(i) {
+                        let at = builder.principal(List::Role, principal);
+                        for arn in attached {
+                            builder.attach_at(List::Role, at, self.at(arn));
+                        }
+                        if let Some(boundary) = boundary {
+                            builder.boundary(List::Role, at, self.at(boundary));
+                        }
                     }
                     continue;
                 }
                 _ => continue,
             };
-            let mut principal = self.principal(i, kind);
-            let refs = self.string_list(i, "ManagedPolicyArns");
+            let principal = self.principal(i, kind);
+            let name = Spanned {
+                value: principal.name.clone(),
+                span: self.resources[i].key,
+            };
+            let at = builder.principal(list, principal);
+            for arn in self.string_list(i, "ManagedPolicyArns") {
+                builder.attach_at(list, at, self.at(arn));
+            }
             if let Some(boundary) = self.string_property(i, "PermissionsBoundary") {
-                let at = principals(&model.dump, list).len();
-                boundaries.push((at, list, boundary));
+                builder.boundary(list, at, self.at(boundary));
             }
-            if list == "user" {
-                principal.groups = self
-                    .string_list(i, "Groups")
-                    .into_iter()
-                    .map(|g| g.value)
-                    .collect();
+            if list == List::User {
+                for group in self.string_list(i, "Groups") {
+                    builder.membership(self.at(name.clone()), self.at(group));
+                }
             }
-            let target = principals_mut(&mut model.dump, list);
-            attached_refs.push((target.len(), list, refs));
-            target.push(principal);
         }
-        // Managed policies: their ARNs, documents and the principals they name.
-        let mut managed: HashMap<String, usize> = HashMap::new();
-        let mut named_targets: Vec<(String, String, Vec<Target>)> = Vec::new();
         for i in 0..self.resources.len() {
-            let kind = self.resources[i].kind;
-            if !self.resources[i].exists
-                || !matches!(
-                    kind,
-                    "AWS::IAM::ManagedPolicy"
-                        | "AWS::IAM::Policy"
-                        | "AWS::IAM::RolePolicy"
-                        | "AWS::IAM::UserPolicy"
-                        | "AWS::IAM::GroupPolicy"
-                )
-            {
-                continue;
-            }
-            let span = self.resources[i].key;
-            let id = self.resources[i].id.to_string();
-            let Some(document) =
-                self.required_document(i, "PolicyDocument", DocumentKind::Identity)
-            else {
-                continue;
-            };
-            let mut targets = Vec::new();
-            let lists: &[(&str, &'static str)] = match kind {
-                "AWS::IAM::RolePolicy" => &[("RoleName", "role")],
-                "AWS::IAM::UserPolicy" => &[("UserName", "user")],
-                "AWS::IAM::GroupPolicy" => &[("GroupName", "group")],
-                _ => &[("Roles", "role"), ("Users", "user"), ("Groups", "group")],
-            };
-            for (key, list) in lists {
-                for name in self.string_list(i, key) {
-                    targets.push((*list, name));
-                }
-            }
-            if kind == "AWS::IAM::ManagedPolicy" {
-                let arn = self.arn_of(i, span).unwrap_or_else(|| "*".into());
-                let name = self.name_of(i, span).unwrap_or_else(|| id.clone());
-                managed.insert(arn.clone(), model.dump.policies.len());
-                model.dump.policies.push(ManagedPolicy {
-                    arn: arn.clone(),
-                    name,
-                    document,
-                });
-                named_targets.push((id, arn, targets));
-            } else {
-                let name = self
-                    .string_property(i, "PolicyName")
-                    .map_or_else(|| id.clone(), |n| n.value);
-                if targets.is_empty() {
-                    model.detached.push(Detached { name: id, document });
-                    continue;
-                }
-                for (list, target) in targets {
-                    if let Some(at) = self.find(&model.dump, list, &target) {
-                        principals_mut(&mut model.dump, list)[at]
-                            .inline
-                            .push(InlinePolicy {
-                                name: name.clone(),
-                                document: Document {
-                                    page: document.page,
-                                    document: document.document.clone(),
-                                },
-                            });
-                    }
-                }
+            if self.resources[i].exists {
+                self.policy(i, &mut builder);
             }
         }
-        // Attachments by ARN, from the principals' side and from the policies' side.
-        let mut used = vec![false; model.dump.policies.len()];
-        for (at, list, refs) in attached_refs {
-            for arn in refs {
-                if self.attachable(&managed, &arn) {
-                    if let Some(&p) = managed.get(&arn.value) {
-                        used[p] = true;
-                    }
-                    principals_mut(&mut model.dump, list)[at]
-                        .attached
-                        .push(arn.value);
-                }
-            }
-        }
-        for (at, list, boundary) in boundaries {
-            if self.attachable(&managed, &boundary) {
-                principals_mut(&mut model.dump, list)[at].boundary = Some(boundary.value);
-            }
-        }
-        for (id, arn, targets) in named_targets {
-            let p = managed[&arn];
-            for (list, target) in targets {
-                if let Some(at) = self.find(&model.dump, list, &target) {
-                    used[p] = true;
-                    let attached = &mut principals_mut(&mut model.dump, list)[at].attached;
-                    if !attached.contains(&arn) {
-                        attached.push(arn.clone());
-                    }
-                }
-            }
-            if !used[p] {
-                let policy = &model.dump.policies[p];
-                model.detached.push(Detached {
-                    name: id,
-                    document: Document {
-                        page: policy.document.page,
-                        document: policy.document.document.clone(),
-                    },
-                });
-            }
-        }
-        // Users' groups, and `UserToGroupAddition`.
-        for i in 0..self.resources.len() {
-            if !self.resources[i].exists
-                || self.resources[i].kind != "AWS::IAM::UserToGroupAddition"
-            {
-                continue;
-            }
-            let Some(group) = self.string_property(i, "GroupName") else {
-                continue;
-            };
-            for user in self.string_list(i, "Users") {
-                if let Some(at) = self.find(&model.dump, "user", &user) {
-                    model.dump.users[at].groups.push(group.value.clone());
-                }
-            }
-        }
-        let groups: Vec<String> = model.dump.groups.iter().map(|g| g.name.clone()).collect();
-        for user in &mut model.dump.users {
-            let span = user.declared.as_ref().map_or(Span::default(), |d| d.span);
-            user.groups.retain(|g| {
-                let known = groups.contains(g);
-                if !known && !g.contains('*') {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Unresolved,
-                        page: self.page,
-                        error: PolicyError {
-                            message: format!(
-                                "group `{g}` is not in this template; its policies are unknown"
-                            ),
-                            label: "member of a group iamlint cannot see".into(),
-                            span,
-                        },
-                    });
-                }
-                known
-            });
-            user.groups.sort();
-            user.groups.dedup();
-        }
-        model.problems = self.problems;
+        let mut model = builder.finish();
+        model.problems.splice(0..0, self.problems);
         model
     }
 
-    /// Whether a managed policy ARN can be evaluated: one of the template, or an AWS
-    /// managed policy (from the bundled table). A customer policy from elsewhere is
-    /// unresolved.
-    fn attachable(&mut self, managed: &HashMap<String, usize>, arn: &Spanned<String>) -> bool {
-        if managed.contains_key(&arn.value) || is_aws_managed(&arn.value) {
-            return true;
+    /// Managed and inline policy resources, and `UserToGroupAddition`.
+    fn policy(&mut self, i: usize, builder: &mut Builder) {
+        let kind = self.resources[i].kind;
+        let (span, id) = (self.resources[i].key, self.resources[i].id.to_string());
+        let lists: &[(&str, List)] = match kind {
+            "AWS::IAM::UserToGroupAddition" => {
+                if let Some(group) = self.string_property(i, "GroupName") {
+                    for user in self.string_list(i, "Users") {
+                        builder.membership(self.at(user), self.at(group.clone()));
+                    }
+                }
+                return;
+            }
+            "AWS::IAM::RolePolicy" => &[("RoleName", List::Role)],
+            "AWS::IAM::UserPolicy" => &[("UserName", List::User)],
+            "AWS::IAM::GroupPolicy" => &[("GroupName", List::Group)],
+            "AWS::IAM::ManagedPolicy" | "AWS::IAM::Policy" => &[
+                ("Roles", List::Role),
+                ("Users", List::User),
+                ("Groups", List::Group),
+            ],
+            _ => return,
+        };
+        let Some(document) = self.required_document(i, "PolicyDocument", DocumentKind::Identity)
+        else {
+            return;
+        };
+        let mut targets = Vec::new();
+        for (key, list) in lists {
+            for name in self.string_list(i, key) {
+                targets.push((*list, self.at(name)));
+            }
         }
-        if !arn.value.contains('*') {
-            self.problem(
-                ProblemKind::Unresolved,
-                arn.span,
-                format!(
-                    "managed policy {} is not in this template; its grants are unknown",
-                    arn.value
-                ),
-                "a policy iamlint cannot see",
+        if kind == "AWS::IAM::ManagedPolicy" {
+            let arn = self.arn_of(i, span).unwrap_or_else(|| "*".into());
+            let name = self.name_of(i, span).unwrap_or_else(|| id.clone());
+            for (list, target) in targets {
+                let arn = self.at(Spanned {
+                    value: arn.clone(),
+                    span,
+                });
+                builder.attach(list, target, arn);
+            }
+            builder.managed_policy(
+                id,
+                ManagedPolicy {
+                    arn,
+                    name,
+                    document,
+                },
             );
+            return;
         }
-        false
-    }
-
-    /// The principal of `list` with this name (or ARN); unresolved when there is none.
-    fn find(
-        &mut self,
-        dump: &super::dump::Dump,
-        list: &str,
-        name: &Spanned<String>,
-    ) -> Option<usize> {
-        let found = principals(dump, list)
-            .iter()
-            .position(|p| p.name == name.value || p.arn == name.value);
-        if found.is_none() && !name.value.contains('*') {
-            self.problem(
-                ProblemKind::Unresolved,
-                name.span,
-                format!("{list} `{}` is not in this template", name.value),
-                "a principal iamlint cannot see",
-            );
+        if targets.is_empty() {
+            builder.detached.push(Detached { name: id, document });
+            return;
         }
-        found
-    }
-}
-
-fn is_aws_managed(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", rest] if rest.starts_with("policy/"))
-}
-
-fn principals<'d>(dump: &'d super::dump::Dump, list: &str) -> &'d Vec<Principal> {
-    match list {
-        "user" => &dump.users,
-        "group" => &dump.groups,
-        _ => &dump.roles,
-    }
-}
-
-fn principals_mut<'d>(dump: &'d mut super::dump::Dump, list: &str) -> &'d mut Vec<Principal> {
-    match list {
-        "user" => &mut dump.users,
-        "group" => &mut dump.groups,
-        _ => &mut dump.roles,
+        let name = self
+            .string_property(i, "PolicyName")
+            .map_or_else(|| id.clone(), |n| n.value);
+        for (list, target) in targets {
+            let document = Document {
+                page: document.page,
+                document: document.document.clone(),
+            };
+            let name = name.clone();
+            builder.inline(list, target, InlinePolicy { name, document });
+        }
     }
 }
