@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check IAM policy files and CloudFormation templates (folders are walked for *.json, *.yaml, *.yml, *.template)
+    /// Check IAM policy files, CloudFormation templates and Terraform modules (folders are walked for *.json, *.yaml, *.yml, *.template, *.tf)
     Check(CheckArgs),
     /// Review an AWS account: which users and roles can change ECS configuration
     Account(AccountArgs),
@@ -187,7 +187,7 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             let (report, empty_folders) = commands::check::run(&paths, &settings);
             for folder in empty_folders {
                 eprintln!(
-                    "warning: no policy files found under {folder} (folders are walked for *.json, *.yaml, *.yml and *.template files)"
+                    "warning: no policy files found under {folder} (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)"
                 );
             }
             emit(&report, &args.common, HumanStyle::Diagnostics, stdout)?;

@@ -90,8 +90,8 @@ fn a_folder_without_policy_files_warns_and_exits_0() {
             (
                 0,
                 "",
-                "warning: no policy files found under empty (folders are walked for *.json, *.yaml, *.yml and *.template files)\n\
-                 warning: no policy files found under yaml (folders are walked for *.json, *.yaml, *.yml and *.template files)\n"
+                "warning: no policy files found under empty (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n\
+                 warning: no policy files found under yaml (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n"
             ),
             "{args:?}"
         );
@@ -102,7 +102,7 @@ fn a_folder_without_policy_files_warns_and_exits_0() {
     assert_eq!(run.json()["subjects"], serde_json::json!([]));
     assert_eq!(
         run.stderr,
-        "warning: no policy files found under . (folders are walked for *.json, *.yaml, *.yml and *.template files)\n"
+        "warning: no policy files found under . (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n"
     );
 }
 

@@ -40,6 +40,7 @@ const TARGETS: &[Target] = &[
     ("dump", checks::dump),
     ("account", checks::account),
     ("template", checks::template),
+    ("terraform", checks::terraform),
 ];
 
 #[test]

@@ -199,3 +199,105 @@ fn sarif_regions_point_into_the_template() {
     let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
     assert_eq!(uri, STACK);
 }
+
+const MODULE: &str = "tests/fixtures/iac/terraform/deploy";
+
+#[test]
+fn terraform_module_human() {
+    let run = check(&[MODULE]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn terraform_module_json() {
+    let json = findings_json(MODULE);
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_policy.audit",
+            "aws_iam_role.deploy",
+            "aws_iam_role.service[\"api\"]",
+            "aws_iam_role.service[\"worker\"]",
+            "aws_iam_user.dana",
+            // The file `file()` reads is also a policy file of the tree.
+            "tests/fixtures/iac/terraform/deploy/policies/audit.json",
+        ]
+    );
+    // The user holds nothing itself and reaches the deploy role's grants by sts-001.
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(dana["allowed"], serde_json::json!([]));
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::123456789012:role/web-deploy"
+    );
+    // The policy document's condition scopes RegisterTaskDefinition; its Deny holds.
+    let deploy = subject(&json, "aws_iam_role.deploy");
+    assert_eq!(
+        deploy["scoped"],
+        serde_json::json!(["ecs:RegisterTaskDefinition"])
+    );
+    assert_eq!(deploy["allowed"], serde_json::json!(["ecs:UpdateService"]));
+    // for_each: one role per key, each with its own action.
+    assert_eq!(
+        subject(&json, "aws_iam_role.service[\"worker\"]")["allowed"],
+        serde_json::json!([])
+    );
+    let files: Vec<(String, u64, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("documents.tf".to_string(), 4, 17),
+            ("documents.tf".to_string(), 10, 17),
+            ("main.tf".to_string(), 21, 18),
+            ("audit.json".to_string(), 6, 17),
+            ("audit.json".to_string(), 6, 17),
+            ("services.tf".to_string(), 3, 14),
+            ("services.tf".to_string(), 42, 16),
+        ]
+    );
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn bad_terraform_is_located_and_the_others_still_reported() {
+    let bad = "tests/fixtures/iac/terraform/bad";
+    let run = check(&["--monitor", "ecs:UpdateService", bad, MODULE]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("aws_iam_role.deploy can make a monitored ECS configuration change")
+    );
+    insta::assert_snapshot!(check(&["--monitor", "ecs:UpdateService", bad]).transcript());
+}
+
+#[test]
+fn terraform_without_iam_is_quiet() {
+    let tree = Tree::new(&[
+        (
+            "net/main.tf",
+            "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+        ),
+        ("broken/main.tf", "this is { not HCL\n"),
+    ]);
+    let run = tree.run(&["check", "--format", "json", "net", "broken"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(run.json()["subjects"], serde_json::json!([]));
+}

@@ -94,18 +94,35 @@ pub fn template(bytes: &[u8]) {
         let Some(result) = iamlint::commands::iac::check_text(name, text, &settings) else {
             continue;
         };
-        for finding in &result.findings {
-            assert!(finding.location.span.start <= finding.location.span.end);
-            assert!(
-                finding.location.span.end <= text.len(),
-                "{}",
-                finding.message
-            );
-        }
-        for subject in &result.subjects {
-            for action in subject.allowed.iter().chain(&subject.scoped) {
-                assert!(subject.reachable.contains(action), "{}", subject.name);
-            }
+        assert_sound(&result);
+    }
+}
+
+/// A one-file Terraform module (`file()` reads nothing) through the HCL reader, the
+/// expression evaluation and the account review: subjects or located problems, every
+/// span inside the text, never a panic.
+pub fn terraform(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let settings = from_text("iamlint.toml", "", &Overrides::default()).expect("empty config");
+    let result = iamlint::commands::iac::check_module_text("main.tf", text, &settings);
+    assert_sound(&result);
+}
+
+/// Every finding located inside the text it names; reach a superset of each subject's
+/// grants.
+fn assert_sound(result: &iamlint::commands::check::FileResult) {
+    for finding in &result.findings {
+        let at = finding.location.span;
+        let source = result
+            .sources
+            .iter()
+            .find(|s| s.path == finding.location.path);
+        let len = source.map_or(0, |s| s.text.len());
+        assert!(at.start <= at.end && at.end <= len, "{}", finding.message);
+    }
+    for subject in &result.subjects {
+        for action in subject.allowed.iter().chain(&subject.scoped) {
+            assert!(subject.reachable.contains(action), "{}", subject.name);
         }
     }
 }

@@ -35,10 +35,15 @@ impl FileResult {
 /// run must not look like a clean one).
 pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
     let collected = files::collect(paths, &settings.exclude);
-    let results: Vec<FileResult> = collected
-        .candidates
+    let (modules, files) = super::iac::modules(&collected.candidates);
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|candidate| check_file(candidate, settings))
+        .chain(
+            modules
+                .par_iter()
+                .map(|module| super::iac::check_module(module, settings)),
+        )
         .collect();
     let mut report = Report::default();
     for result in results {

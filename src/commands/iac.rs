@@ -1,5 +1,5 @@
 //! Infrastructure code in `iamlint check`: a CloudFormation, SAM or CDK-synthesized
-//! template becomes an account model ([`crate::source::template::Model`]) and goes
+//! template, or a Terraform module (the `*.tf` files of a folder), becomes an account model ([`crate::source::template::Model`]) and goes
 //! through the account review ([`account::review_model`]): its principals are subjects
 //! with effective access and paths; policies it attaches to nothing are judged as
 //! policy files are.
@@ -8,12 +8,15 @@ use super::account::{self, Options, privileged_matcher};
 use super::check::{FileResult, check_document};
 use crate::config::Settings;
 use crate::document::json::{self, Node, SyntaxError};
+use crate::document::source::decode;
 use crate::document::yaml;
 use crate::report::{Report, Subject, SubjectKind};
 use crate::rules::{document_finding, invalid_policy, unresolved};
 use crate::source::SourceFile;
-use crate::source::cloudformation;
+use crate::source::files::{self, Candidate};
 use crate::source::template::{Model, ProblemKind};
+use crate::source::{cloudformation, terraform};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A file `check` reads as infrastructure code rather than as a policy.
@@ -65,17 +68,20 @@ pub fn check_text(name: &str, text: &str, settings: &Settings) -> Option<FileRes
     Some(check(input, SourceFile::new(name, text), settings))
 }
 
+/// Nothing to report about these files.
+fn quiet(sources: Vec<SourceFile>) -> FileResult {
+    FileResult {
+        subjects: Vec::new(),
+        findings: Vec::new(),
+        sources: sources.into_iter().map(Arc::new).collect(),
+    }
+}
+
 /// Check one infrastructure-code file.
 pub(crate) fn check(input: Input, source: SourceFile, settings: &Settings) -> FileResult {
     let name = source.path.clone();
     let root = match input {
-        Input::Quiet => {
-            return FileResult {
-                subjects: Vec::new(),
-                findings: Vec::new(),
-                sources: vec![Arc::new(source)],
-            };
-        }
+        Input::Quiet => return quiet(vec![source]),
         Input::Template(Ok(root)) => root,
         Input::Template(Err(error)) => {
             let error = crate::document::PolicyError {
@@ -141,4 +147,156 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
         findings: report.findings,
         sources: report.sources.into_values().collect(),
     }
+}
+
+/// A Terraform module: the `*.tf` files of one folder that the walk (or the command line)
+/// names.
+pub struct Module<'c> {
+    /// The folder as findings name it.
+    pub display: String,
+    pub dir: PathBuf,
+    pub files: Vec<&'c Candidate>,
+}
+
+/// Split the candidates into Terraform modules and the other files.
+pub fn modules(candidates: &[Candidate]) -> (Vec<Module<'_>>, Vec<&Candidate>) {
+    let mut modules: Vec<Module> = Vec::new();
+    let mut others = Vec::new();
+    for candidate in candidates {
+        if !has_extension(&candidate.display, &[".tf"]) {
+            others.push(candidate);
+            continue;
+        }
+        let dir = candidate
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let display = match candidate.display.rsplit_once('/') {
+            Some((folder, _)) => folder.to_string(),
+            None => ".".to_string(),
+        };
+        match modules.iter_mut().find(|m| m.dir == dir) {
+            Some(module) => module.files.push(candidate),
+            None => modules.push(Module {
+                display,
+                dir,
+                files: vec![candidate],
+            }),
+        }
+    }
+    (modules, others)
+}
+
+/// The folder `file()` may read under: the nearest one holding `.git`, else the
+/// current folder.
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok()?.canonicalize().ok())
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Check one Terraform module: its files are the pages of one model.
+pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
+    let mut sources = Vec::new();
+    let mut findings = Vec::new();
+    for candidate in &module.files {
+        let bytes = match &candidate.problem {
+            Some(problem) => Err(problem.clone()),
+            None => files::read_limited(&candidate.path, settings.max_file_size),
+        };
+        let text = bytes.and_then(|b| decode(&b).map(str::to_string).map_err(|e| e.message));
+        match text {
+            Ok(text) => sources.push(SourceFile::new(candidate.display.clone(), text)),
+            Err(reason) => {
+                let source = SourceFile::new(candidate.display.clone(), String::new());
+                findings.push(invalid_policy::unreadable(
+                    &candidate.display,
+                    &source,
+                    &format!("cannot read: {reason}"),
+                ));
+            }
+        }
+    }
+    let root = repository_root(&module.dir);
+    let module_dir = module.dir.canonicalize().unwrap_or_default();
+    let mut load = |path: &str, first_loaded: usize, loaded: &mut Vec<SourceFile>| {
+        let inside = |p: &Path| root.as_ref().is_some_and(|r| p.starts_with(r));
+        let target = lexical(&module_dir.join(path));
+        if !inside(&target) {
+            return Err("the path leaves the repository".to_string());
+        }
+        // Also through symbolic links.
+        let canonical = target.canonicalize().map_err(|e| files::io_reason(&e))?;
+        if !inside(&canonical) {
+            return Err("the path leaves the repository".into());
+        }
+        let bytes = files::read_limited(&canonical, settings.max_file_size)?;
+        let text = decode(&bytes).map_err(|e| e.message)?.to_string();
+        let display = format!("{}/{path}", module.display);
+        let page = match loaded.iter().position(|s| s.path == display) {
+            Some(at) => first_loaded + at,
+            None => {
+                loaded.push(SourceFile::new(display, text.clone()));
+                first_loaded + loaded.len() - 1
+            }
+        };
+        Ok((page, text))
+    };
+    let mut result = review_module(sources, settings, &mut load);
+    result.findings.extend(findings);
+    result
+}
+
+/// Reads a file `file()` names: (path, first page of loaded files, the loaded files).
+type ModuleLoader<'l> =
+    dyn FnMut(&str, usize, &mut Vec<SourceFile>) -> Result<(usize, String), String> + 'l;
+
+/// A module's files, read: the model and its review. Quiet when no file names IAM.
+fn review_module(
+    mut sources: Vec<SourceFile>,
+    settings: &Settings,
+    load: &mut ModuleLoader,
+) -> FileResult {
+    if !sources.iter().any(|s| terraform::mentions_iam(&s.text)) {
+        return quiet(sources);
+    }
+    let texts: Vec<String> = sources.iter().map(|s| s.text.clone()).collect();
+    let borrowed: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (bodies, problems) = terraform::parse(&borrowed);
+    let mut loaded: Vec<SourceFile> = Vec::new();
+    let first_loaded = sources.len();
+    let mut read_file = |path: &str| load(path, first_loaded, &mut loaded);
+    let mut model = terraform::read(&bodies, texts.clone(), &mut read_file);
+    model.problems.splice(0..0, problems);
+    sources.extend(loaded);
+    review(model, sources, settings)
+}
+
+/// One `.tf` text as a module of its own, `file()` reading nothing (the fuzz target's
+/// entry).
+pub fn check_module_text(name: &str, text: &str, settings: &Settings) -> FileResult {
+    let sources = vec![SourceFile::new(name, text)];
+    review_module(
+        sources,
+        settings,
+        &mut |_, _, _| Err("not read here".into()),
+    )
 }

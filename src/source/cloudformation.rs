@@ -12,7 +12,7 @@
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
 use super::template::{
     Builder, Detached, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
-    soften_guessed_denies,
+    scalar_text, soften_guessed_denies, text,
 };
 use crate::document::json::{Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
@@ -62,21 +62,6 @@ struct Reader<'a> {
     visiting: Vec<usize>,
     deciding: Vec<String>,
     problems: Vec<Problem>,
-}
-
-fn text(value: impl Into<String>, span: Span) -> Node {
-    Node {
-        value: Value::String(value.into()),
-        span,
-    }
-}
-
-fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(s) | Value::Number(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// The one-member object of an intrinsic function (`{"Ref": …}`, `{"Fn::Sub": …}`).

@@ -1,5 +1,5 @@
-//! Which files `iamlint check` reads: folders are walked for `*.json`, and for `*.yaml`,
-//! `*.yml` and `*.template` (CloudFormation); inside a `cdk.out` folder only
+//! Which files `iamlint check` reads: folders are walked for `*.json`, for `*.yaml`,
+//! `*.yml` and `*.template` (CloudFormation) and `*.tf` (Terraform); inside a `cdk.out` folder only
 //! `*.template.json` (hidden entries skipped, symlinked folders not followed, so a symlink
 //! loop cannot trap the walk); files named on the command line are always read, whatever
 //! their extension.
@@ -118,7 +118,7 @@ fn is_checked_name(name: &str, folder: &str) -> bool {
         return lower.ends_with(".template.json");
     }
     is_json_name(name)
-        || [".yaml", ".yml", ".template"]
+        || [".yaml", ".yml", ".template", ".tf"]
             .iter()
             .any(|e| lower.len() > e.len() && lower.ends_with(e))
 }
@@ -233,6 +233,8 @@ mod tests {
         assert!(is_checked_name("stack.YML", "infra"));
         assert!(is_checked_name("stack.template", "infra"));
         assert!(!is_checked_name("notes.txt", "infra"));
+        assert!(is_checked_name("main.tf", "infra"));
+        assert!(!is_checked_name("terraform.tfvars", "infra"));
         assert!(is_checked_name("App.template.json", "app/cdk.out"));
         assert!(!is_checked_name("manifest.json", "app/cdk.out"));
         assert!(!is_checked_name("tree.json", "cdk.out"));

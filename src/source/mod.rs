@@ -7,6 +7,7 @@ pub mod files;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod template;
+pub mod terraform;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;

@@ -10,6 +10,23 @@ use crate::document::{PolicyError, Span};
 /// known only at deploy time.
 pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 
+/// A string value standing at `span`.
+pub fn text(value: impl Into<String>, span: Span) -> Node {
+    Node {
+        value: Value::String(value.into()),
+        span,
+    }
+}
+
+/// A scalar value as the string it stands for in a name or ARN.
+pub fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) | Value::Number(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// A policy that no principal of the template uses: checked as a policy file is.
 pub struct Detached {
     /// Its logical id or resource address.
