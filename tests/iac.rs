@@ -301,3 +301,14 @@ fn terraform_without_iam_is_quiet() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(run.json()["subjects"], serde_json::json!([]));
 }
+
+#[test]
+fn one_named_tf_file_is_checked_with_its_module() {
+    let json = findings_json("tests/fixtures/iac/terraform/deploy/main.tf");
+    // documents.tf and services.tf come along: the deploy role's policy is there.
+    assert_eq!(
+        subject(&json, "aws_iam_role.deploy")["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+    assert!(subject_names(&json).contains(&"aws_iam_role.service[\"api\"]"));
+}

@@ -149,17 +149,17 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
     }
 }
 
-/// A Terraform module: the `*.tf` files of one folder that the walk (or the command line)
-/// names.
-pub struct Module<'c> {
+/// A Terraform module: every `*.tf` file of a folder where the walk (or the command
+/// line) names one — a hook that passes only the changed files still sees the module.
+pub struct Module {
     /// The folder as findings name it.
     pub display: String,
     pub dir: PathBuf,
-    pub files: Vec<&'c Candidate>,
+    pub files: Vec<Candidate>,
 }
 
 /// Split the candidates into Terraform modules and the other files.
-pub fn modules(candidates: &[Candidate]) -> (Vec<Module<'_>>, Vec<&Candidate>) {
+pub fn modules(candidates: &[Candidate]) -> (Vec<Module>, Vec<&Candidate>) {
     let mut modules: Vec<Module> = Vec::new();
     let mut others = Vec::new();
     for candidate in candidates {
@@ -176,16 +176,56 @@ pub fn modules(candidates: &[Candidate]) -> (Vec<Module<'_>>, Vec<&Candidate>) {
             Some((folder, _)) => folder.to_string(),
             None => ".".to_string(),
         };
-        match modules.iter_mut().find(|m| m.dir == dir) {
-            Some(module) => module.files.push(candidate),
-            None => modules.push(Module {
-                display,
-                dir,
-                files: vec![candidate],
-            }),
+        if modules.iter().any(|m| m.dir == dir) {
+            continue;
         }
+        let mut files = siblings(&dir, &display);
+        if !files.iter().any(|f| f.display == candidate.display) {
+            files.push(Candidate {
+                display: candidate.display.clone(),
+                path: candidate.path.clone(),
+                problem: candidate.problem.clone(),
+            });
+        }
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+        modules.push(Module {
+            display,
+            dir,
+            files,
+        });
     }
     (modules, others)
+}
+
+/// The `*.tf` files of a folder (not hidden ones), named under `display`.
+fn siblings(dir: &Path, display: &str) -> Vec<Candidate> {
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let is_file = entry
+                .file_type()
+                .is_ok_and(|t| t.is_file() || t.is_symlink());
+            (is_file && !name.starts_with('.') && has_extension(&name, &[".tf"])).then(|| {
+                Candidate {
+                    display: if display == "." {
+                        name.clone()
+                    } else {
+                        format!("{display}/{name}")
+                    },
+                    path: entry.path(),
+                    problem: None,
+                }
+            })
+        })
+        .collect()
 }
 
 /// The folder `file()` may read under: the nearest one holding `.git`, else the
