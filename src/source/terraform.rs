@@ -1333,167 +1333,223 @@ impl<'b, 'l> Reader<'b, 'l> {
 
     fn resource(&mut self, i: usize, instance: usize, builder: &mut Builder) {
         let kind = self.resources[i].kind;
-        let list = match kind {
-            "aws_iam_role" => Some(List::Role),
-            "aws_iam_user" => Some(List::User),
-            "aws_iam_group" => Some(List::Group),
-            _ => None,
+        let mut attributes = InstanceOf {
+            reader: self,
+            i,
+            instance,
         };
-        if let Some(list) = list {
-            let name = self.name_of(i, instance).unwrap_or_else(|| "*".into());
-            let arn = self.arn_of(i, instance).unwrap_or_else(|| "*".into());
-            let trust = if list == List::Role {
-                self.document_attribute(i, instance, "assume_role_policy", DocumentKind::Trust)
-            } else {
-                None
+        link(kind, &mut attributes, builder);
+    }
+}
+
+/// One instance of a module resource, read through its reader.
+struct InstanceOf<'r, 'b, 'l> {
+    reader: &'r mut Reader<'b, 'l>,
+    i: usize,
+    instance: usize,
+}
+
+impl Attributes for InstanceOf<'_, '_, '_> {
+    fn string(&mut self, key: &str) -> Option<Reference> {
+        self.reader.string(self.i, self.instance, key)
+    }
+
+    fn strings(&mut self, key: &str) -> Vec<Reference> {
+        self.reader.strings(self.i, self.instance, key)
+    }
+
+    fn document(&mut self, key: &str, kind: DocumentKind) -> Option<Document> {
+        self.reader
+            .document_attribute(self.i, self.instance, key, kind)
+    }
+
+    fn inline_policies(&mut self) -> Vec<InlinePolicy> {
+        let reader = &mut *self.reader;
+        let (page, block) = (
+            reader.resources[self.i].page,
+            reader.resources[self.i].block,
+        );
+        let scope = reader.resources[self.i].instances[self.instance]
+            .scope
+            .clone();
+        let mut inline = Vec::new();
+        for policy in block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "inline_policy")
+        {
+            let Some(attribute) = policy.body.get_attribute("policy") else {
+                continue;
             };
-            let mut inline = Vec::new();
-            let (page, block) = (self.resources[i].page, self.resources[i].block);
-            let scope = self.resources[i].instances[instance].scope.clone();
-            for policy in block
+            let name = policy
                 .body
-                .blocks()
-                .filter(|b| b.ident.as_str() == "inline_policy")
+                .get_attribute("name")
+                .and_then(|n| scalar_text(&reader.eval(page, &n.value, &scope).node))
+                .unwrap_or_else(|| "inline".into());
+            if let Some(document) =
+                reader.document(page, &attribute.value, &scope, DocumentKind::Identity)
             {
-                let Some(attribute) = policy.body.get_attribute("policy") else {
-                    continue;
-                };
-                let policy_name = policy
-                    .body
-                    .get_attribute("name")
-                    .and_then(|n| scalar_text(&self.eval(page, &n.value, &scope).node))
-                    .unwrap_or_else(|| "inline".into());
-                if let Some(document) =
-                    self.document(page, &attribute.value, &scope, DocumentKind::Identity)
-                {
-                    inline.push(InlinePolicy {
-                        name: policy_name,
-                        document,
-                    });
-                }
+                inline.push(InlinePolicy { name, document });
             }
-            let path = self
-                .string(i, instance, "path")
-                .map_or_else(|| "/".into(), |p| p.value);
-            let principal = Principal {
-                name,
-                arn,
-                path,
-                inline,
-                attached: Vec::new(),
-                boundary: None,
-                groups: Vec::new(),
-                trust,
-                declared: Some(self.declared(i, instance)),
+        }
+        inline
+    }
+
+    fn name(&mut self) -> String {
+        let name = self.reader.name_of(self.i, self.instance);
+        name.unwrap_or_else(|| "*".into())
+    }
+
+    fn arn(&mut self) -> String {
+        let arn = self.reader.arn_of(self.i, self.instance);
+        arn.unwrap_or_else(|| "*".into())
+    }
+
+    fn address(&self) -> String {
+        self.reader.address(self.i, self.instance)
+    }
+
+    fn declared(&self) -> Declared {
+        self.reader.declared(self.i, self.instance)
+    }
+}
+
+/// What the mapping of Terraform's IAM resources needs to know of one resource instance,
+/// read from a module ([`read`]) or from a plan (`super::plan`).
+pub trait Attributes {
+    /// A string attribute, resolved.
+    fn string(&mut self, key: &str) -> Option<Reference>;
+    /// A list-of-strings attribute (or one string), resolved.
+    fn strings(&mut self, key: &str) -> Vec<Reference>;
+    /// A policy document attribute; a missing one is reported.
+    fn document(&mut self, key: &str, kind: DocumentKind) -> Option<Document>;
+    /// A role's `inline_policy` blocks.
+    fn inline_policies(&mut self) -> Vec<InlinePolicy>;
+    fn name(&mut self) -> String;
+    fn arn(&mut self) -> String;
+    fn address(&self) -> String;
+    fn declared(&self) -> Declared;
+}
+
+/// Terraform's IAM resource types → the model: principals, policies and their links.
+pub fn link(kind: &str, resource: &mut dyn Attributes, builder: &mut Builder) {
+    let list = match kind {
+        "aws_iam_role" => Some(List::Role),
+        "aws_iam_user" => Some(List::User),
+        "aws_iam_group" => Some(List::Group),
+        _ => None,
+    };
+    if let Some(list) = list {
+        let trust = (list == List::Role)
+            .then(|| resource.document("assume_role_policy", DocumentKind::Trust))
+            .flatten();
+        let principal = Principal {
+            name: resource.name(),
+            arn: resource.arn(),
+            path: resource
+                .string("path")
+                .map_or_else(|| "/".into(), |p| p.value),
+            inline: resource.inline_policies(),
+            attached: Vec::new(),
+            boundary: None,
+            groups: Vec::new(),
+            trust,
+            declared: Some(resource.declared()),
+        };
+        let at = builder.principal(list, principal);
+        for arn in resource.strings("managed_policy_arns") {
+            builder.attach_at(list, at, arn);
+        }
+        if let Some(boundary) = resource.string("permissions_boundary") {
+            builder.boundary(list, at, boundary);
+        }
+        return;
+    }
+    let owner = |kind: &str, role: &'static str, user: &'static str, group: &'static str| {
+        if kind.starts_with("aws_iam_role") {
+            (List::Role, role)
+        } else if kind.starts_with("aws_iam_user") {
+            (List::User, user)
+        } else {
+            (List::Group, group)
+        }
+    };
+    match kind {
+        "aws_iam_policy" => {
+            let Some(document) = resource.document("policy", DocumentKind::Identity) else {
+                return;
             };
-            let at = builder.principal(list, principal);
-            for arn in self.strings(i, instance, "managed_policy_arns") {
-                builder.attach_at(list, at, arn);
-            }
-            if let Some(boundary) = self.string(i, instance, "permissions_boundary") {
-                builder.boundary(list, at, boundary);
-            }
-            return;
+            let (arn, name) = (resource.arn(), resource.name());
+            let policy = ManagedPolicy {
+                arn,
+                name,
+                document,
+            };
+            builder.managed_policy(resource.address(), policy);
         }
-        let target = |list, key| (list, key);
-        match kind {
-            "aws_iam_policy" => {
-                let Some(document) =
-                    self.document_attribute(i, instance, "policy", DocumentKind::Identity)
-                else {
-                    return;
-                };
-                let arn = self.arn_of(i, instance).unwrap_or_else(|| "*".into());
-                let name = self.name_of(i, instance).unwrap_or_else(|| "*".into());
-                builder.managed_policy(
-                    self.address(i, instance),
-                    ManagedPolicy {
-                        arn,
-                        name,
-                        document,
-                    },
-                );
-            }
-            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
-                let (list, key) = match kind {
-                    "aws_iam_role_policy" => target(List::Role, "role"),
-                    "aws_iam_user_policy" => target(List::User, "user"),
-                    _ => target(List::Group, "group"),
-                };
-                let Some(owner) = self.string(i, instance, key) else {
-                    return;
-                };
-                let Some(document) =
-                    self.document_attribute(i, instance, "policy", DocumentKind::Identity)
-                else {
-                    return;
-                };
-                let name = self
-                    .string(i, instance, "name")
-                    .map_or_else(|| self.address(i, instance), |n| n.value);
-                builder.inline(list, owner, InlinePolicy { name, document });
-            }
-            "aws_iam_role_policy_attachment"
-            | "aws_iam_user_policy_attachment"
-            | "aws_iam_group_policy_attachment" => {
-                let (list, key) = match kind {
-                    "aws_iam_role_policy_attachment" => target(List::Role, "role"),
-                    "aws_iam_user_policy_attachment" => target(List::User, "user"),
-                    _ => target(List::Group, "group"),
-                };
-                if let (Some(owner), Some(arn)) = (
-                    self.string(i, instance, key),
-                    self.string(i, instance, "policy_arn"),
-                ) {
-                    builder.attach(list, owner, arn);
-                }
-            }
-            "aws_iam_role_policy_attachments_exclusive"
-            | "aws_iam_user_policy_attachments_exclusive"
-            | "aws_iam_group_policy_attachments_exclusive" => {
-                let (list, key) = match kind {
-                    "aws_iam_role_policy_attachments_exclusive" => target(List::Role, "role_name"),
-                    "aws_iam_user_policy_attachments_exclusive" => target(List::User, "user_name"),
-                    _ => target(List::Group, "group_name"),
-                };
-                if let Some(owner) = self.string(i, instance, key) {
-                    for arn in self.strings(i, instance, "policy_arns") {
-                        builder.attach(list, owner.clone(), arn);
-                    }
-                }
-            }
-            "aws_iam_policy_attachment" => {
-                let Some(arn) = self.string(i, instance, "policy_arn") else {
-                    return;
-                };
-                for (key, list) in [
-                    ("roles", List::Role),
-                    ("users", List::User),
-                    ("groups", List::Group),
-                ] {
-                    for owner in self.strings(i, instance, key) {
-                        builder.attach(list, owner, arn.clone());
-                    }
-                }
-            }
-            "aws_iam_user_group_membership" => {
-                let Some(user) = self.string(i, instance, "user") else {
-                    return;
-                };
-                for group in self.strings(i, instance, "groups") {
-                    builder.membership(user.clone(), group);
-                }
-            }
-            "aws_iam_group_membership" => {
-                let Some(group) = self.string(i, instance, "group") else {
-                    return;
-                };
-                for user in self.strings(i, instance, "users") {
-                    builder.membership(user, group.clone());
-                }
-            }
-            _ => {}
+        "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+            let (list, key) = owner(kind, "role", "user", "group");
+            let Some(target) = resource.string(key) else {
+                return;
+            };
+            let Some(document) = resource.document("policy", DocumentKind::Identity) else {
+                return;
+            };
+            let name = resource
+                .string("name")
+                .map_or_else(|| resource.address(), |n| n.value);
+            builder.inline(list, target, InlinePolicy { name, document });
         }
+        "aws_iam_role_policy_attachment"
+        | "aws_iam_user_policy_attachment"
+        | "aws_iam_group_policy_attachment" => {
+            let (list, key) = owner(kind, "role", "user", "group");
+            if let (Some(target), Some(arn)) = (resource.string(key), resource.string("policy_arn"))
+            {
+                builder.attach(list, target, arn);
+            }
+        }
+        "aws_iam_role_policy_attachments_exclusive"
+        | "aws_iam_user_policy_attachments_exclusive"
+        | "aws_iam_group_policy_attachments_exclusive" => {
+            let (list, key) = owner(kind, "role_name", "user_name", "group_name");
+            if let Some(target) = resource.string(key) {
+                for arn in resource.strings("policy_arns") {
+                    builder.attach(list, target.clone(), arn);
+                }
+            }
+        }
+        "aws_iam_policy_attachment" => {
+            let Some(arn) = resource.string("policy_arn") else {
+                return;
+            };
+            for (key, list) in [
+                ("roles", List::Role),
+                ("users", List::User),
+                ("groups", List::Group),
+            ] {
+                for target in resource.strings(key) {
+                    builder.attach(list, target, arn.clone());
+                }
+            }
+        }
+        "aws_iam_user_group_membership" => {
+            let Some(user) = resource.string("user") else {
+                return;
+            };
+            for group in resource.strings("groups") {
+                builder.membership(user.clone(), group);
+            }
+        }
+        "aws_iam_group_membership" => {
+            let Some(group) = resource.string("group") else {
+                return;
+            };
+            for user in resource.strings("users") {
+                builder.membership(user, group.clone());
+            }
+        }
+        _ => {}
     }
 }
 
