@@ -312,3 +312,58 @@ fn one_named_tf_file_is_checked_with_its_module() {
     );
     assert!(subject_names(&json).contains(&"aws_iam_role.service[\"api\"]"));
 }
+
+const PLAN: &str = "tests/fixtures/iac/terraform/plan/plan.json";
+
+#[test]
+fn terraform_plan_human() {
+    let run = check(&[
+        "--monitor",
+        "ecs:UpdateService",
+        "--monitor",
+        "ecs:UpdateCluster",
+        PLAN,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn terraform_plan_json() {
+    let run = check(&["--format", "json", PLAN]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_role.ci",
+            "aws_iam_role.deploy",
+            "aws_iam_user.dana"
+        ]
+    );
+    // The policy attachment's ARN is unknown until apply: the configuration names
+    // aws_iam_policy.audit, whose planned name gives it.
+    let deploy = subject(&json, "aws_iam_role.deploy");
+    assert_eq!(
+        deploy["granted_by"]["ecs:UpdateCluster"],
+        serde_json::json!(["arn:aws:iam::123456789012:policy/audit"])
+    );
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::111122223333:role/web-deploy"
+    );
+    // A trust policy known only after apply is unresolved, located at its resource.
+    let unresolved: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unresolved")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unresolved,
+        ["`aws_iam_role.ci`'s `assume_role_policy` is known only after apply"]
+    );
+    insta::assert_json_snapshot!(json);
+}

@@ -1,5 +1,5 @@
 //! Infrastructure code in `iamlint check`: a CloudFormation, SAM or CDK-synthesized
-//! template, or a Terraform module (the `*.tf` files of a folder), becomes an account model ([`crate::source::template::Model`]) and goes
+//! template, a Terraform module (the `*.tf` files of a folder) or plan, becomes an account model ([`crate::source::template::Model`]) and goes
 //! through the account review ([`account::review_model`]): its principals are subjects
 //! with effective access and paths; policies it attaches to nothing are judged as
 //! policy files are.
@@ -15,7 +15,7 @@ use crate::rules::{document_finding, invalid_policy, unresolved};
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use crate::source::template::{Model, ProblemKind};
-use crate::source::{cloudformation, terraform};
+use crate::source::{cloudformation, plan, terraform};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub enum Input {
     /// A template, or why its text could not be read.
     Template(Result<Node, SyntaxError>),
+    /// A Terraform plan (`terraform show -json`).
+    Plan(Node),
     /// A YAML file that is no template: nothing to report.
     Quiet,
 }
@@ -36,10 +38,15 @@ fn has_extension(name: &str, extensions: &[&str]) -> bool {
 /// file, read exactly as before (a JSON file that is no template stays one).
 pub fn detect(name: &str, text: &str) -> Option<Input> {
     if has_extension(name, &[".json"]) {
-        if !text.contains("\"Resources\"") {
+        let plan = text.contains("\"format_version\"")
+            && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""));
+        if !plan && !text.contains("\"Resources\"") {
             return None;
         }
         let root = json::parse(text).ok()?;
+        if plan::is_plan(&root) {
+            return Some(Input::Plan(root));
+        }
         return cloudformation::is_template(&root).then_some(Input::Template(Ok(root)));
     }
     if !has_extension(name, &[".yaml", ".yml", ".template"]) {
@@ -83,6 +90,7 @@ pub(crate) fn check(input: Input, source: SourceFile, settings: &Settings) -> Fi
     let root = match input {
         Input::Quiet => return quiet(vec![source]),
         Input::Template(Ok(root)) => root,
+        Input::Plan(root) => return review(plan::read(&root, 0), vec![source], settings),
         Input::Template(Err(error)) => {
             let error = crate::document::PolicyError {
                 message: error.message,

@@ -12,11 +12,11 @@
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
 use super::template::{
     Builder, Detached, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
-    scalar_text, soften_guessed_denies, text,
+    document_or_problems, scalar_text, soften_guessed_denies, text,
 };
 use crate::document::json::{Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
-use crate::document::{DocumentKind, PolicyError, Span};
+use crate::document::{DocumentKind, Span};
 use std::collections::HashMap;
 
 /// The region `AWS::Region` resolves to.
@@ -149,15 +149,8 @@ pub fn read(root: &Node, page: usize) -> Model {
 
 impl<'a> Reader<'a> {
     fn problem(&mut self, kind: ProblemKind, span: Span, message: String, label: &str) {
-        self.problems.push(Problem {
-            kind,
-            page: self.page,
-            error: PolicyError {
-                message,
-                label: label.to_string(),
-                span,
-            },
-        });
+        let problem = Problem::new(kind, self.page, span, message, label);
+        self.problems.push(problem);
     }
 
     fn invalid(&mut self, span: Span, message: String, label: &str) {
@@ -640,22 +633,7 @@ impl<'a> Reader<'a> {
             Value::String(embedded) => parse_embedded(embedded, resolved.span, kind),
             _ => parse_document(&resolved, kind),
         };
-        match parsed {
-            Ok(document) => Some(Document {
-                page: self.page,
-                document,
-            }),
-            Err(errors) => {
-                for error in errors {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Invalid,
-                        page: self.page,
-                        error,
-                    });
-                }
-                None
-            }
-        }
+        document_or_problems(self.page, parsed, &mut self.problems)
     }
 
     fn properties(&self, i: usize) -> Option<&'a Node> {

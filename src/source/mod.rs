@@ -6,6 +6,7 @@ pub mod dump;
 pub mod files;
 #[cfg(feature = "aws")]
 pub mod live;
+pub mod plan;
 pub mod template;
 pub mod terraform;
 

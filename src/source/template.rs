@@ -52,6 +52,20 @@ pub struct Problem {
     pub error: PolicyError,
 }
 
+impl Problem {
+    pub fn new(kind: ProblemKind, page: usize, span: Span, message: String, label: &str) -> Self {
+        Problem {
+            kind,
+            page,
+            error: PolicyError {
+                message,
+                label: label.into(),
+                span,
+            },
+        }
+    }
+}
+
 /// One template or module, read.
 #[derive(Default)]
 pub struct Model {
@@ -154,15 +168,8 @@ impl Builder {
     }
 
     pub fn unresolved(&mut self, at: &Reference, message: String, label: &str) {
-        self.problems.push(Problem {
-            kind: ProblemKind::Unresolved,
-            page: at.page,
-            error: PolicyError {
-                message,
-                label: label.into(),
-                span: at.span,
-            },
-        });
+        let problem = Problem::new(ProblemKind::Unresolved, at.page, at.span, message, label);
+        self.problems.push(problem);
     }
 
     fn find(&mut self, list: List, target: &Reference) -> Option<usize> {
@@ -299,4 +306,41 @@ pub fn soften_guessed_denies(statements: &mut Node, guessed: &[Span]) {
             }])),
         });
     }
+}
+
+/// A parsed document of `page`, or its errors recorded as invalid problems.
+pub fn document_or_problems(
+    page: usize,
+    parsed: Result<crate::document::PolicyDocument, Vec<PolicyError>>,
+    problems: &mut Vec<Problem>,
+) -> Option<Document> {
+    match parsed {
+        Ok(document) => Some(Document { page, document }),
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|error| Problem {
+                kind: ProblemKind::Invalid,
+                page,
+                error,
+            }));
+            None
+        }
+    }
+}
+
+/// The strings of a value (a list, or one value) as references of `page`.
+pub fn references(node: Node, page: usize) -> Vec<Reference> {
+    let items = match node.value {
+        Value::Array(items) => items,
+        _ => vec![node],
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            scalar_text(item).map(|value| Reference {
+                value,
+                page,
+                span: item.span,
+            })
+        })
+        .collect()
 }

@@ -8,8 +8,8 @@
 
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
 use super::template::{
-    Builder, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference, scalar_text,
-    soften_guessed_denies, text,
+    Builder, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
+    document_or_problems, references, scalar_text, soften_guessed_denies, text,
 };
 use crate::document::json::{self, Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
@@ -212,15 +212,8 @@ impl<'b, 'l> Reader<'b, 'l> {
         message: String,
         label: &str,
     ) {
-        self.problems.push(Problem {
-            kind,
-            page,
-            error: PolicyError {
-                message,
-                label: label.into(),
-                span,
-            },
-        });
+        let problem = Problem::new(kind, page, span, message, label);
+        self.problems.push(problem);
     }
 
     fn unresolved(&mut self, page: usize, span: Span, message: String) -> Val {
@@ -925,20 +918,7 @@ impl<'b, 'l> Reader<'b, 'l> {
         };
         let scope = self.resources[i].instances[instance].scope.clone();
         let node = self.embedded(page, &attribute.value, &scope);
-        let items = match node.value {
-            Value::Array(items) => items,
-            _ => vec![node],
-        };
-        items
-            .iter()
-            .filter_map(|item| {
-                scalar_text(item).map(|value| Reference {
-                    value,
-                    page,
-                    span: item.span,
-                })
-            })
-            .collect()
+        references(node, page)
     }
 
     /// A policy document held in an attribute of a resource instance.
@@ -1018,19 +998,7 @@ impl<'b, 'l> Reader<'b, 'l> {
         page: usize,
         parsed: Result<crate::document::PolicyDocument, Vec<PolicyError>>,
     ) -> Option<Document> {
-        match parsed {
-            Ok(document) => Some(Document { page, document }),
-            Err(errors) => {
-                for error in errors {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Invalid,
-                        page,
-                        error,
-                    });
-                }
-                None
-            }
-        }
+        document_or_problems(page, parsed, &mut self.problems)
     }
 
     /// `data "aws_iam_policy_document" NAME`'s `json`: the policy it builds, as a tree
