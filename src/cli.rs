@@ -88,6 +88,10 @@ struct CheckArgs {
     /// Largest file read, in bytes (default 8388608); larger files are invalid inputs
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Terraform variable values (`*.tfvars`, HCL) for every module checked; they take
+    /// precedence over the variables' defaults (repeatable, later files win)
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -178,7 +182,14 @@ fn run(cli: Cli) -> miette::Result<u8> {
 fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let settings = settings(&args.common, args.max_file_size)?;
+            let mut settings = settings(&args.common, args.max_file_size)?;
+            for path in &args.var_file {
+                let name = crate::source::files::display_path(path);
+                let text = crate::source::files::read_limited(path, settings.max_file_size)
+                    .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".into()))
+                    .map_err(|reason| miette::miette!("cannot read --var-file {name}: {reason}"))?;
+                settings.terraform_var_files.push((name, text));
+            }
             let paths = if args.paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {

@@ -117,6 +117,8 @@ pub struct Settings {
     pub ignores: Vec<Ignore>,
     /// The config file used, if any.
     pub config_path: Option<PathBuf>,
+    /// Terraform variable files (`--var-file`): each one's path as given and its text.
+    pub terraform_var_files: Vec<(String, String)>,
 }
 
 /// What the command line says; `None` / empty means "not given".
@@ -295,6 +297,7 @@ fn settings(
         max_file_size,
         ignores,
         config_path: path,
+        terraform_var_files: Vec::new(),
     })
 }
 

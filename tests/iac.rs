@@ -367,3 +367,39 @@ fn terraform_plan_json() {
     );
     insta::assert_json_snapshot!(json);
 }
+
+#[test]
+fn var_files_give_variables_their_values() {
+    let run = check(&[
+        "--format",
+        "json",
+        "--var-file",
+        "tests/fixtures/iac/terraform/prod.tfvars",
+        MODULE,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    // `cluster = "api"` names the deploy role; `ops_policy` is no longer unresolved.
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::123456789012:role/api-deploy"
+    );
+    assert!(!located(&json).iter().any(|f| f.0 == "unresolved"));
+    let missing = check(&[
+        "--var-file",
+        "tests/fixtures/iac/terraform/none.tfvars",
+        MODULE,
+    ]);
+    assert_eq!(missing.code, 2);
+    // miette wraps the message: compare it without the frame.
+    let words: Vec<&str> = missing
+        .stderr
+        .split_whitespace()
+        .filter(|w| !["×", "│"].contains(w))
+        .collect();
+    assert_eq!(
+        words.join(" "),
+        "cannot read --var-file tests/fixtures/iac/terraform/none.tfvars: no such file or directory",
+    );
+}

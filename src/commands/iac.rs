@@ -326,13 +326,21 @@ fn review_module(
     if !sources.iter().any(|s| terraform::mentions_iam(&s.text)) {
         return quiet(sources);
     }
+    // The variable files are pages after the module's own.
+    let module_files = sources.len();
+    for (name, text) in &settings.terraform_var_files {
+        sources.push(SourceFile::new(name.clone(), text.clone()));
+    }
     let texts: Vec<String> = sources.iter().map(|s| s.text.clone()).collect();
     let borrowed: Vec<&str> = texts.iter().map(String::as_str).collect();
     let (bodies, problems) = terraform::parse(&borrowed);
+    let (module, values): (Vec<_>, Vec<_>) = bodies
+        .into_iter()
+        .partition(|(page, _)| *page < module_files);
     let mut loaded: Vec<SourceFile> = Vec::new();
     let first_loaded = sources.len();
     let mut read_file = |path: &str| load(path, first_loaded, &mut loaded);
-    let mut model = terraform::read(&bodies, texts.clone(), &mut read_file);
+    let mut model = terraform::read(&module, &values, texts.clone(), &mut read_file);
     model.problems.splice(0..0, problems);
     sources.extend(loaded);
     review(model, sources, settings)

@@ -147,8 +147,14 @@ pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
     (bodies, problems)
 }
 
-/// Read a module's parsed files (`texts` are every page's text, by page index).
-pub fn read(bodies: &[(usize, Body)], texts: Vec<String>, load: &mut Loader) -> Model {
+/// Read a module's parsed files and variable files (`*.tfvars`: `name = value`, later
+/// ones winning over the defaults); `texts` are every page's text, by page index.
+pub fn read(
+    bodies: &[(usize, Body)],
+    var_files: &[(usize, Body)],
+    texts: Vec<String>,
+    load: &mut Loader,
+) -> Model {
     let mut reader = Reader {
         texts,
         variables: HashMap::new(),
@@ -161,11 +167,14 @@ pub fn read(bodies: &[(usize, Body)], texts: Vec<String>, load: &mut Loader) -> 
         problems: Vec::new(),
         load,
     };
+    // Variables the module declares: only those take values from variable files.
+    let mut declared: Vec<&str> = Vec::new();
     for (page, body) in bodies {
         for block in body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(label).collect();
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
+                    declared.push(*name);
                     if let Some(default) = block.body.get_attribute("default") {
                         reader.variables.insert(name, (*page, &default.value));
                     }
@@ -193,6 +202,14 @@ pub fn read(bodies: &[(usize, Body)], texts: Vec<String>, load: &mut Loader) -> 
                     reader.documents.insert(name, (*page, block));
                 }
                 _ => {}
+            }
+        }
+    }
+    for (page, body) in var_files {
+        for attribute in body.attributes() {
+            let name = attribute.key.as_str();
+            if reader.variables.contains_key(name) || declared.contains(&name) {
+                reader.variables.insert(name, (*page, &attribute.value));
             }
         }
     }
@@ -591,7 +608,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                     return self.unresolved(
                         page,
                         span,
-                        format!("variable `{name}` has no default"),
+                        format!("variable `{name}` has no default and no --var-file value"),
                     );
                 };
                 (
