@@ -965,3 +965,109 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::yaml;
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Env: {Type: String, Default: prod}
+  Services: {Type: CommaDelimitedList, Default: "api,worker"}
+Mappings:
+  Accounts: {prod: {Prefix: p}}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Join ["-", [!FindInMap [Accounts, !Ref Env, Prefix], !Select [1, !Ref Services], !Select [0, !Split [",", "a,b"]]]]
+      Path: /team/
+      AssumeRolePolicyDocument:
+        Statement: {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: !If [IsDev, dev, prod]
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: ecs:UpdateService
+                Resource: !Sub "arn:aws:ecs:${AWS::Region}:${AWS::AccountId}:service/${!Literal}/${Env}"
+  DevOnly:
+    Type: AWS::IAM::User
+    Condition: IsDev
+  User:
+    Type: AWS::IAM::User
+  Group:
+    Type: AWS::IAM::Group
+    Properties: {GroupName: ops}
+  Join:
+    Type: AWS::IAM::UserToGroupAddition
+    Properties: {GroupName: !Ref Group, Users: [!Ref User]}
+  Shared:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref Role]
+      PolicyDocument: {Statement: {Effect: Allow, Action: ecs:ListServices, Resource: "*"}}
+  Extra:
+    Type: AWS::IAM::RolePolicy
+    Properties:
+      RoleName: !Ref Role
+      PolicyName: extra
+      PolicyDocument: {Statement: {Effect: Allow, Action: ecs:ListClusters, Resource: "*"}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies: [AmazonS3ReadOnlyAccess, {DynamoDBCrudPolicy: {TableName: t}}]
+"#;
+
+    #[test]
+    fn intrinsics_resolve_within_the_template() {
+        let root = yaml::parse(TEMPLATE).unwrap();
+        let model = read(&root, 0);
+        let roles = &model.dump.roles;
+        let role = roles.iter().find(|r| r.name == "p-worker-a").unwrap();
+        assert_eq!(role.arn, "arn:aws:iam::123456789012:role/team/p-worker-a");
+        assert_eq!(role.inline[0].name, "prod", "IsDev is false");
+        let resource = &role.inline[0].document.document.statements[0]
+            .resources
+            .as_ref()
+            .unwrap()
+            .patterns[0]
+            .value;
+        assert_eq!(
+            resource,
+            "arn:aws:ecs:us-east-1:123456789012:service/${Literal}/prod"
+        );
+        assert_eq!(role.inline[1].name, "extra");
+        assert_eq!(role.attached, ["arn:aws:iam::123456789012:policy/Shared"]);
+        // DevOnly's condition is false: not created.
+        let users: Vec<&str> = model.dump.users.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(users, ["User"]);
+        assert_eq!(model.dump.users[0].groups, ["ops"]);
+        // SAM: the function's role, with the basic execution policy and its managed one;
+        // the policy template is unresolved.
+        let function = roles.iter().find(|r| r.name == "FnRole").unwrap();
+        assert_eq!(
+            function.attached,
+            [
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+            ]
+        );
+        let messages: Vec<&str> = model
+            .problems
+            .iter()
+            .map(|p| p.error.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "SAM policy template `DynamoDBCrudPolicy` is not expanded by iamlint; its grants are unknown"
+            ]
+        );
+        assert!(model.detached.is_empty());
+    }
+}

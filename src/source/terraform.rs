@@ -1543,3 +1543,121 @@ enum Op {
     Index(String),
     Unknown,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = r#"
+variable "prod" { default = true }
+resource "aws_iam_role" "worker" {
+  count = 2
+  name  = format("worker-%s", count.index)
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }] })
+  managed_policy_arns = concat(["arn:aws:iam::aws:policy/ReadOnlyAccess"], var.prod ? [] : ["x"])
+}
+resource "aws_iam_group" "ops" { name = "ops" }
+resource "aws_iam_user" "ann" { name = "ann" }
+resource "aws_iam_group_membership" "ops" {
+  name  = "ops"
+  group = aws_iam_group.ops.name
+  users = [aws_iam_user.ann.name]
+}
+resource "aws_iam_policy" "shared" {
+  name   = "shared"
+  path   = "/team/"
+  policy = <<JSON
+{"Statement": {"Effect": "Allow", "Action": "ecs:${var.prod ? "Describe*" : "*"}", "Resource": "*"}}
+JSON
+}
+resource "aws_iam_policy_attachment" "shared" {
+  name       = "shared"
+  groups     = [aws_iam_group.ops.name]
+  roles      = [aws_iam_role.worker[1].name]
+  policy_arn = aws_iam_policy.shared.arn
+}
+resource "aws_iam_role_policy_attachments_exclusive" "w0" {
+  role_name   = aws_iam_role.worker[0].id
+  policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+}
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "A"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+data "aws_iam_policy_document" "final" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid         = "B"
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "public" {
+  name               = "public"
+  assume_role_policy = data.aws_iam_policy_document.final.json
+}
+"#;
+
+    #[test]
+    fn module_values_resolve() {
+        let texts = [MODULE];
+        let (bodies, problems) = parse(&texts);
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut load = |_: &str| Err("no files here".to_string());
+        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut load);
+        let messages: Vec<&str> = model
+            .problems
+            .iter()
+            .map(|p| p.error.message.as_str())
+            .collect();
+        assert!(messages.is_empty(), "{messages:?}");
+        let names: Vec<&str> = model.dump.roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["worker-0", "worker-1", "public"]);
+        let declared = model.dump.roles[1].declared.as_ref().unwrap();
+        assert_eq!(declared.name, "aws_iam_role.worker[1]");
+        assert_eq!(
+            model.dump.roles[0].attached,
+            [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::aws:policy/PowerUserAccess"
+            ]
+        );
+        assert_eq!(
+            model.dump.roles[1].attached,
+            [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::123456789012:policy/team/shared"
+            ]
+        );
+        assert_eq!(model.dump.users[0].groups, ["ops"]);
+        assert_eq!(
+            model.dump.groups[0].attached,
+            ["arn:aws:iam::123456789012:policy/team/shared"]
+        );
+        // The heredoc with an interpolation is rendered, then read.
+        let shared = &model.dump.policies[0].document.document.statements[0];
+        assert_eq!(shared.actions.patterns[0].value, "ecs:Describe*");
+        // Source, own and override statements: A once (overridden in place), then B.
+        let trust = &model.dump.roles[2].trust.as_ref().unwrap().document;
+        let sids: Vec<&str> = trust
+            .statements
+            .iter()
+            .map(|s| s.sid.as_ref().unwrap().value.as_str())
+            .collect();
+        assert_eq!(sids, ["A", "B"]);
+        assert!(trust.statements[1].actions.negated);
+        let principals = trust.statements[1].principals.as_ref().unwrap();
+        assert_eq!(principals.entries[0].kind, "*");
+    }
+}
