@@ -21,14 +21,16 @@ data "aws_iam_policy_document" "base" {
   }
 }
 data "aws_iam_policy_document" "d" {
+  version                 = "2012-10-17"
   source_policy_documents = [data.aws_iam_policy_document.base.json]
   statement {
+    effect    = "Allow"
     sid       = "Deploy"
     actions   = ["ecs:UpdateService"]
     resources = ["arn:aws:ecs:*:*:service/${var.env}/*"]
     principals {
-      type        = "AWS"
       identifiers = ["*"]
+      type        = "AWS"
     }
     condition {
       test     = "Bool"
