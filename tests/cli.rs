@@ -77,7 +77,7 @@ fn clean_files_print_nothing_and_exit_0() {
 fn a_folder_without_policy_files_warns_and_exits_0() {
     let tree = Tree::new(&[
         ("empty/.keep", ""),
-        ("yaml/p.yaml", "Version: 2012-10-17\n"),
+        ("yaml/p.txt", "Version: 2012-10-17\n"),
         ("full/p.json", &policy(&[READ_ONLY])),
     ]);
     for args in [
@@ -90,8 +90,8 @@ fn a_folder_without_policy_files_warns_and_exits_0() {
             (
                 0,
                 "",
-                "warning: no policy files found under empty (folders are walked for *.json files)\n\
-                 warning: no policy files found under yaml (folders are walked for *.json files)\n"
+                "warning: no policy files found under empty (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n\
+                 warning: no policy files found under yaml (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n"
             ),
             "{args:?}"
         );
@@ -102,7 +102,7 @@ fn a_folder_without_policy_files_warns_and_exits_0() {
     assert_eq!(run.json()["subjects"], serde_json::json!([]));
     assert_eq!(
         run.stderr,
-        "warning: no policy files found under . (folders are walked for *.json files)\n"
+        "warning: no policy files found under . (folders are walked for *.json, *.yaml, *.yml, *.template and *.tf files)\n"
     );
 }
 

@@ -41,6 +41,8 @@ const TARGETS: &[Target] = &[
     ("account", checks::account),
     ("trail", checks::trail),
     ("baseline", checks::baseline),
+    ("template", checks::template),
+    ("terraform", checks::terraform),
 ];
 
 #[test]

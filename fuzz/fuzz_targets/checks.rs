@@ -139,3 +139,46 @@ pub fn baseline(bytes: &[u8]) {
         Err(message) => assert!(message.starts_with("--baseline base.json: ")),
     }
 }
+
+/// A template (read as YAML and as JSON) through the YAML reader, the intrinsic
+/// resolution and the account review: subjects or located problems, every span inside
+/// the text, never a panic.
+pub fn template(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let settings = from_text("iamlint.toml", "", &Overrides::default()).expect("empty config");
+    for name in ["template.yaml", "template.json"] {
+        let Some(result) = iamlint::commands::iac::check_text(name, text, &settings) else {
+            continue;
+        };
+        assert_sound(&result);
+    }
+}
+
+/// A one-file Terraform module (`file()` reads nothing) through the HCL reader, the
+/// expression evaluation and the account review: subjects or located problems, every
+/// span inside the text, never a panic.
+pub fn terraform(bytes: &[u8]) {
+    let Ok(text) = decode(bytes) else { return };
+    let settings = from_text("iamlint.toml", "", &Overrides::default()).expect("empty config");
+    let result = iamlint::commands::iac::check_module_text("main.tf", text, &settings);
+    assert_sound(&result);
+}
+
+/// Every finding located inside the text it names; reach a superset of each subject's
+/// grants.
+fn assert_sound(result: &iamlint::commands::check::FileResult) {
+    for finding in &result.findings {
+        let at = finding.location.span;
+        let source = result
+            .sources
+            .iter()
+            .find(|s| s.path == finding.location.path);
+        let len = source.map_or(0, |s| s.text.len());
+        assert!(at.start <= at.end && at.end <= len, "{}", finding.message);
+    }
+    for subject in &result.subjects {
+        for action in subject.allowed.iter().chain(&subject.scoped) {
+            assert!(subject.reachable.contains(action), "{}", subject.name);
+        }
+    }
+}

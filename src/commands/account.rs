@@ -70,7 +70,6 @@ pub fn review(
     settings: &Settings,
     options: &Options,
 ) -> Report {
-    let mut phases = Phases::new();
     let mut report = Report::default();
     let mut dump = Dump::default();
     for (index, page) in pages.iter().enumerate() {
@@ -80,6 +79,22 @@ pub fn review(
     }
     let mut sources = pages;
     let scps = read_scps(scp_paths, settings, &mut report, &mut sources);
+    review_model(report, dump, sources, &scps, settings, options)
+}
+
+/// The account model → the report: effective access, paths and findings of every
+/// principal. Every source of principals (a dump, the live account, a template) ends
+/// here; `report` may already hold the source's own findings, `sources` are the texts
+/// the model's documents point into (by page index).
+pub fn review_model(
+    mut report: Report,
+    dump: Dump,
+    mut sources: Vec<SourceFile>,
+    scps: &[(usize, DocumentGrants)],
+    settings: &Settings,
+    options: &Options,
+) -> Report {
+    let mut phases = Phases::new();
     let scp_grants: Vec<&DocumentGrants> = scps.iter().map(|(_, g)| g).collect();
     let privileged = PrincipalMatcher::new(&settings.privileged_globs);
 
@@ -144,13 +159,13 @@ pub fn review(
         .collect();
     for (group, inline) in dump.groups.iter().zip(&group_inline) {
         for evaluated in inline {
-            report_unknown(&mut report, &group.arn, &sources, evaluated);
+            report_unknown(&mut report, &subject_name(group), &sources, evaluated);
         }
         for arn in &group.attached {
             if !managed.contains_key(arn.as_str()) {
                 missing(
                     &mut report,
-                    &group.arn,
+                    group,
                     &sources,
                     &format!("managed policy {arn}"),
                 );
@@ -192,7 +207,7 @@ pub fn review(
         .collect();
     for ((principal, _), inline) in entries.iter().zip(&own_inline) {
         for evaluated in inline {
-            report_unknown(&mut report, &principal.arn, &sources, evaluated);
+            report_unknown(&mut report, &subject_name(principal), &sources, evaluated);
         }
     }
 
@@ -257,7 +272,7 @@ pub fn review(
                 }
                 None => missing(
                     &mut report,
-                    &principal.arn,
+                    principal,
                     &sources,
                     &format!("managed policy {arn}"),
                 ),
@@ -267,7 +282,7 @@ pub fn review(
             let Some(&g) = group_index.get(group_name.as_str()) else {
                 missing(
                     &mut report,
-                    &principal.arn,
+                    principal,
                     &sources,
                     &format!("group {group_name}"),
                 );
@@ -292,7 +307,7 @@ pub fn review(
                 None => {
                     missing(
                         &mut report,
-                        &principal.arn,
+                        principal,
                         &sources,
                         &format!("permissions boundary {arn}"),
                     );
@@ -302,7 +317,8 @@ pub fn review(
         let is_privileged = (!options.include_service_linked
             && principal.path.starts_with(SERVICE_LINKED_PATH))
             || [&principal.arn, &principal.name, &principal.path]
-                .iter()
+                .into_iter()
+                .chain(principal.declared.as_ref().map(|d| &d.name))
                 .any(|s| privileged.is_match(s.as_str()));
         trust_lists.push(principal.trust.as_ref().map(trusted_by));
         model.principals.push(graph::Principal {
@@ -327,7 +343,20 @@ pub fn review(
         });
     }
     add_externals(&mut model, &privileged);
-    phases.done("read and evaluate");
+    // Subjects are named by ARN, or by the name infrastructure code gives them.
+    let declared: Vec<(String, Option<String>)> = entries
+        .iter()
+        .map(|(p, _)| {
+            let file = p.declared.as_ref().and_then(|d| sources.get(d.page));
+            (subject_name(p), file.map(|f| f.path.clone()))
+        })
+        .chain(
+            model.principals[entries.len()..]
+                .iter()
+                .map(|p| (p.arn.clone(), None)),
+        )
+        .collect();
+    phases.done("evaluate");
 
     // Transitive access, for every non-privileged principal, in parallel.
     let graph = Graph::build(&model);
@@ -375,8 +404,10 @@ pub fn review(
             // Every principal reviewed for paths (the non-privileged) lists them, even none.
             let paths: Option<Vec<AccessPath>> =
                 reach.map(|r| r.paths.iter().map(|p| access_path(&graph, p)).collect());
+            let (name, file) = &declared[i];
             let subject = Subject {
-                name: principal.arn.clone(),
+                name: name.clone(),
+                file: file.clone(),
                 kind,
                 privileged: principal.privileged,
                 allowed: access.unscoped.names(),
@@ -401,7 +432,7 @@ pub fn review(
                     grants: id.grants,
                 })
                 .collect();
-            findings.extend(ecs_config_change::check(&principal.arn, access, &documents));
+            findings.extend(ecs_config_change::check(name, access, &documents));
             if let (Some(reach), Some(paths)) = (reach, &subject.paths) {
                 let evidence: Vec<Vec<(graph::Origin, String)>> = reach
                     .paths
@@ -422,7 +453,7 @@ pub fn review(
                     })
                     .collect();
                 findings.extend(ecs_config_change_indirect::check(
-                    &principal.arn,
+                    name,
                     reach,
                     paths,
                     &evidence,
@@ -682,15 +713,40 @@ fn invalid(report: &mut Report, subject: &str, source: &SourceFile, errors: &[Po
     );
 }
 
-/// An entity refers to something the dump lacks: the review would be incomplete.
-fn missing(report: &mut Report, owner: &str, sources: &[SourceFile], what: &str) {
+/// The name reports give a principal: its ARN, or its name in infrastructure code.
+fn subject_name(principal: &Principal) -> String {
+    match &principal.declared {
+        Some(declared) => declared.name.clone(),
+        None => principal.arn.clone(),
+    }
+}
+
+/// An entity refers to something the model lacks: a dump is then incomplete (invalid);
+/// infrastructure code refers to something outside it (unresolved, at the declaration).
+fn missing(report: &mut Report, owner: &Principal, sources: &[SourceFile], what: &str) {
+    if let Some(declared) = &owner.declared {
+        let source = &sources[declared.page];
+        report.findings.push(crate::rules::document_finding(
+            &crate::rules::unresolved::RULE,
+            &declared.name,
+            source,
+            &format!(
+                "{} refers to {what}, which iamlint cannot evaluate",
+                declared.name
+            ),
+            "refers to something outside the input",
+            declared.span,
+        ));
+        return;
+    }
     let source = sources.first().expect("a dump has pages");
     let message = format!(
-        "{owner} refers to {what}, which is not in the dump (pass every page, and do not filter out entity types)"
+        "{} refers to {what}, which is not in the dump (pass every page, and do not filter out entity types)",
+        owner.arn
     );
     let label = "this dump is incomplete";
     report.findings.push(invalid_policy::located(
-        owner,
+        &owner.arn,
         source,
         &message,
         label,

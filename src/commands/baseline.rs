@@ -327,37 +327,43 @@ fn at_revision(
 }
 
 /// Each file's result as a report has it (before `[[ignore]]` entries and
-/// `stale-ignore`), by name: for base files whose contents are the checked ones'.
+/// `stale-ignore`), by file: for base files whose contents are the checked ones'. A
+/// policy file's subject is the file; a template's subjects name the file they are in.
 struct Results<'a> {
     report: &'a Report,
-    by_name: HashMap<&'a str, (usize, Vec<&'a Finding>)>,
+    by_file: HashMap<&'a str, (Vec<usize>, Vec<&'a Finding>)>,
 }
 
 impl<'a> Results<'a> {
     fn of(report: &'a Report) -> Results<'a> {
-        let mut by_name: HashMap<&str, (usize, Vec<&Finding>)> = report
-            .subjects
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), (i, Vec::new())))
-            .collect();
+        let mut by_file: HashMap<&str, (Vec<usize>, Vec<&Finding>)> = HashMap::new();
+        let mut file_of: HashMap<&str, &str> = HashMap::new();
+        for (i, subject) in report.subjects.iter().enumerate() {
+            let file = subject.file.as_deref().unwrap_or(&subject.name);
+            by_file.entry(file).or_default().0.push(i);
+            file_of.insert(subject.name.as_str(), file);
+        }
         let findings = report.findings.iter();
         for finding in findings.chain(report.suppressed.iter().map(|(f, _)| f)) {
-            if let Some((_, of_file)) = by_name.get_mut(finding.subject.as_str()) {
+            let file = file_of.get(finding.subject.as_str());
+            if let Some((_, of_file)) = file.and_then(|file| by_file.get_mut(file)) {
                 if finding.rule != &stale_ignore::RULE {
                     of_file.push(finding);
                 }
             }
         }
-        Results { report, by_name }
+        Results { report, by_file }
     }
 
     fn get(&self, name: &str) -> Option<FileResult> {
-        let (subject, findings) = self.by_name.get(name)?;
+        let (subjects, findings) = self.by_file.get(name)?;
         Some(FileResult {
-            subject: self.report.subjects[*subject].clone(),
+            subjects: subjects
+                .iter()
+                .map(|&i| self.report.subjects[i].clone())
+                .collect(),
             findings: findings.iter().map(|f| (*f).clone()).collect(),
-            source: self.report.sources.get(name)?.clone(),
+            sources: vec![self.report.sources.get(name)?.clone()],
         })
     }
 }

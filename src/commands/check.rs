@@ -15,20 +15,35 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub(super) struct FileResult {
-    pub(super) subject: Subject,
-    pub(super) findings: Vec<Finding>,
-    pub(super) source: Arc<SourceFile>,
+pub struct FileResult {
+    pub subjects: Vec<Subject>,
+    pub findings: Vec<Finding>,
+    pub sources: Vec<Arc<SourceFile>>,
+}
+
+impl FileResult {
+    fn one(subject: Subject, findings: Vec<Finding>, source: SourceFile) -> Self {
+        FileResult {
+            subjects: vec![subject],
+            findings,
+            sources: vec![Arc::new(source)],
+        }
+    }
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
 /// run must not look like a clean one).
 pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
     let collected = files::collect(paths, &settings.exclude);
-    let results: Vec<FileResult> = collected
-        .candidates
+    let (modules, files) = super::iac::modules(&collected.candidates);
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|candidate| check_file(candidate, settings))
+        .chain(
+            modules
+                .par_iter()
+                .map(|module| super::iac::check_module(module, settings)),
+        )
         .collect();
     let walked_only = paths.iter().all(|p| p.is_dir());
     (
@@ -42,11 +57,11 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
 pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_only: bool) -> Report {
     let mut report = Report::default();
     for result in results {
-        report.subjects.push(result.subject);
+        report.subjects.extend(result.subjects);
         report.findings.extend(result.findings);
-        report
-            .sources
-            .insert(result.source.path.clone(), result.source);
+        for source in result.sources {
+            report.sources.insert(source.path.clone(), source);
+        }
     }
     let unmatched = apply_ignores(&mut report, settings);
     report_stale_ignores(&mut report, settings, &unmatched, walked_only);
@@ -62,24 +77,18 @@ fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
     check_bytes(&candidate.display, bytes, settings)
 }
 
-/// One policy file's subject and findings, from its bytes (or why they could not be read).
+/// One file's subjects and findings, from its bytes (or why they could not be read).
 pub(super) fn check_bytes(
     name: &str,
     bytes: Result<Vec<u8>, String>,
     settings: &Settings,
 ) -> FileResult {
     let name = name.to_string();
-    let mut subject = Subject {
-        name: name.clone(),
-        kind: SubjectKind::File,
-        privileged: settings.privileged.is_match(&name),
-        allowed: Vec::new(),
-        scoped: Vec::new(),
-        reachable: Vec::new(),
-        paths: None,
-        granted_by: None,
-        trusted_by: None,
-    };
+    let mut subject = Subject::unchecked(
+        name.clone(),
+        SubjectKind::File,
+        settings.privileged.is_match(&name),
+    );
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(reason) => {
@@ -89,11 +98,7 @@ pub(super) fn check_bytes(
                 &source,
                 &format!("cannot read: {reason}"),
             )];
-            return FileResult {
-                subject,
-                findings,
-                source: Arc::new(source),
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
     let text = match decode(&bytes) {
@@ -112,14 +117,13 @@ pub(super) fn check_bytes(
                 &source,
                 &policy_error,
             )];
-            return FileResult {
-                subject,
-                findings,
-                source: Arc::new(source),
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
     let source = SourceFile::new(name.clone(), text);
+    if let Some(input) = super::iac::detect(&name, &source.text) {
+        return super::iac::check(input, source, settings);
+    }
     let document = match parse_policy_text(&source.text, DocumentKind::Identity) {
         Ok(document) => document,
         Err(errors) => {
@@ -127,33 +131,38 @@ pub(super) fn check_bytes(
                 .iter()
                 .map(|e| invalid_policy::from_policy_error(&name, &source, e))
                 .collect();
-            return FileResult {
-                subject,
-                findings,
-                source: Arc::new(source),
-            };
+            return FileResult::one(subject, findings, source);
         }
     };
-    let grants = evaluate(&document);
+    let findings = check_document(&mut subject, &source, &document, settings);
+    FileResult::one(subject, findings, source)
+}
+
+/// One policy document judged on its own (a policy file, or a template's policy attached
+/// to nothing): its access goes into `subject`, its findings are returned.
+pub(crate) fn check_document(
+    subject: &mut Subject,
+    source: &SourceFile,
+    document: &crate::document::PolicyDocument,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let name = subject.name.clone();
+    let grants = evaluate(document);
     let access = effective_access(&[&grants], None, &[]).restrict_to(settings.monitored);
     subject.allowed = access.unscoped.names();
     subject.scoped = access.scoped.names();
     subject.reachable = access.all().names();
-    let mut findings = unknown_action::check(&name, &source, &grants);
+    let mut findings = unknown_action::check(&name, source, &grants);
     if !subject.privileged {
         let documents = [GrantingDocument {
             label: &name,
-            source: &source,
+            source,
             grants: &grants,
         }];
         findings.extend(ecs_config_change::check(&name, access, &documents));
-        findings.extend(privilege_escalation::check(&name, &source, &grants));
+        findings.extend(privilege_escalation::check(&name, source, &grants));
     }
-    FileResult {
-        subject,
-        findings,
-        source: Arc::new(source),
-    }
+    findings
 }
 
 /// Move findings matched by an `[[ignore]]` entry (path glob, and rule if given) aside.

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod baseline;
 pub mod check;
+pub mod iac;
 pub mod info;
 pub mod trail;
 pub mod usage;

@@ -5,6 +5,7 @@
 pub mod json;
 pub mod policy;
 pub mod source;
+pub mod yaml;
 
 pub use json::{Node, Span, Spanned};
 pub use policy::{

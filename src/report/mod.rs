@@ -26,15 +26,33 @@ pub enum SubjectKind {
     File,
     User,
     Role,
+    /// Infrastructure code: a policy attached to nothing, checked as a file is.
+    Policy,
     /// Outside the account: another account's principal, `*`, a SAML or OIDC provider
     /// that a trust policy lets in.
     External,
+}
+
+impl SubjectKind {
+    /// The name every format prints (the JSON's `kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::File => "file",
+            SubjectKind::User => "user",
+            SubjectKind::Role => "role",
+            SubjectKind::Policy => "policy",
+            SubjectKind::External => "external",
+        }
+    }
 }
 
 /// One checked subject with its monitored access, whether or not it has findings.
 #[derive(Clone, Debug, Serialize)]
 pub struct Subject {
     pub name: String,
+    /// Infrastructure code: the template or module file that declares it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub kind: SubjectKind,
     pub privileged: bool,
     /// Monitored actions granted unscoped, canonical names, sorted.
@@ -53,6 +71,24 @@ pub struct Subject {
     /// Account review, roles: the principals their trust policy names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_by: Option<Vec<String>>,
+}
+
+impl Subject {
+    /// A subject with no access yet (what an unreadable file keeps).
+    pub fn unchecked(name: String, kind: SubjectKind, privileged: bool) -> Self {
+        Subject {
+            name,
+            file: None,
+            kind,
+            privileged,
+            allowed: Vec::new(),
+            scoped: Vec::new(),
+            reachable: Vec::new(),
+            paths: None,
+            granted_by: None,
+            trusted_by: None,
+        }
+    }
 }
 
 /// The answer to `iamlint account --who-can` / `--principal`.

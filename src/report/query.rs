@@ -1,7 +1,7 @@
 //! The answer to `iamlint account --who-can ACTION` or `--principal ARN`: a table (human)
 //! or a JSON document of its own (version 1), never findings.
 
-use super::{QueryResult, SubjectKind};
+use super::QueryResult;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -18,12 +18,7 @@ pub fn render_human(query: &QueryResult, out: &mut dyn Write) -> io::Result<()> 
         .answers
         .iter()
         .map(|a| {
-            let kind = match a.kind {
-                SubjectKind::User => "user",
-                SubjectKind::Role => "role",
-                SubjectKind::External => "external",
-                SubjectKind::File => "file",
-            };
+            let kind = a.kind.as_str();
             let name = if a.privileged {
                 format!("{} (privileged)", a.principal)
             } else {

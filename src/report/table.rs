@@ -59,12 +59,7 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
                 .collect();
             policies.sort_unstable();
             policies.dedup();
-            let kind = match s.kind {
-                SubjectKind::User => "user",
-                SubjectKind::Role => "role",
-                SubjectKind::File => "file",
-                SubjectKind::External => "external",
-            };
+            let kind = s.kind.as_str();
             let via = match s.paths.as_deref() {
                 None | Some([]) => "-".to_string(),
                 Some([only]) => only.compact(),

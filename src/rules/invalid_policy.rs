@@ -53,15 +53,5 @@ pub fn located(
     label: &str,
     span: Span,
 ) -> Finding {
-    Finding {
-        rule: &RULE,
-        subject: subject.to_string(),
-        message: message.to_string(),
-        actions: Vec::new(),
-        location: source.locate(span),
-        label: label.to_string(),
-        help: None,
-        fingerprint: format!("{}|{}|{message}", RULE.id, source.path),
-        related: Vec::new(),
-    }
+    super::document_finding(&RULE, subject, source, message, label, span)
 }

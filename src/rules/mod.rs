@@ -7,6 +7,7 @@ pub mod invalid_policy;
 pub mod privilege_escalation;
 pub mod stale_ignore;
 pub mod unknown_action;
+pub mod unresolved;
 
 use serde::Serialize;
 
@@ -49,6 +50,7 @@ pub const RULES: &[&Rule] = &[
     &privilege_escalation::UNSCOPED,
     &privilege_escalation::SCOPED,
     &unknown_action::RULE,
+    &unresolved::RULE,
     &invalid_policy::RULE,
     &stale_ignore::RULE,
 ];
@@ -90,5 +92,28 @@ pub fn statement_key(sid: Option<&str>, index: usize) -> String {
     match sid {
         Some(sid) if !sid.is_empty() => format!("sid:{sid}"),
         _ => format!("statement:{index}"),
+    }
+}
+
+/// A finding about a document rather than about access (invalid, unresolved), located at
+/// `span` of `source`.
+pub fn document_finding(
+    rule: &'static Rule,
+    subject: &str,
+    source: &crate::source::SourceFile,
+    message: &str,
+    label: &str,
+    span: crate::document::Span,
+) -> Finding {
+    Finding {
+        rule,
+        subject: subject.to_string(),
+        message: message.to_string(),
+        actions: Vec::new(),
+        location: source.locate(span),
+        label: label.to_string(),
+        help: None,
+        fingerprint: format!("{}|{}|{message}", rule.id, source.path),
+        related: Vec::new(),
     }
 }

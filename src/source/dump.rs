@@ -37,6 +37,17 @@ pub struct Principal {
     pub groups: Vec<String>,
     /// Roles: the assume-role (trust) policy.
     pub trust: Option<Document>,
+    /// Infrastructure code: where it is declared; reports name it so. None in a dump.
+    pub declared: Option<Declared>,
+}
+
+/// The name infrastructure code gives a principal (a logical id, a resource address) and
+/// where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    pub name: String,
+    pub page: usize,
+    pub span: Span,
 }
 
 #[derive(Default)]
@@ -252,6 +263,7 @@ impl Reader {
                 boundary,
                 groups,
                 trust,
+                declared: None,
             });
         }
         out

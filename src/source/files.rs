@@ -1,6 +1,8 @@
-//! Which files `iamlint check` reads: folders are walked for `*.json` (hidden entries
-//! skipped, symlinked folders not followed, so a symlink loop cannot trap the walk); files
-//! named on the command line are always read, whatever their extension.
+//! Which files `iamlint check` reads: folders are walked for `*.json`, for `*.yaml`,
+//! `*.yml` and `*.template` (CloudFormation) and `*.tf` (Terraform); inside a `cdk.out` folder only
+//! `*.template.json` (hidden entries skipped, symlinked folders not followed, so a symlink
+//! loop cannot trap the walk); files named on the command line are always read, whatever
+//! their extension.
 
 use crate::globs::PathMatcher;
 use std::fs;
@@ -28,14 +30,15 @@ pub struct Collected {
 
 /// Expand command-line paths into candidates, and name the folders that held none.
 pub fn collect(paths: &[PathBuf], exclude: &PathMatcher) -> Collected {
-    collect_named(paths, exclude, is_json_name)
+    collect_named(paths, exclude, is_checked_name)
 }
 
-/// [`collect`] with another rule for the file names a folder walk takes.
+/// [`collect`] with another rule for the file names a folder walk takes (given the name
+/// and the folder it is in).
 pub fn collect_named(
     paths: &[PathBuf],
     exclude: &PathMatcher,
-    wanted: fn(&str) -> bool,
+    wanted: fn(&str, &str) -> bool,
 ) -> Collected {
     let mut out = Vec::new();
     let mut empty_folders = Vec::new();
@@ -74,7 +77,7 @@ fn walk(
     dir: &Path,
     display: &str,
     exclude: &PathMatcher,
-    wanted: fn(&str) -> bool,
+    wanted: fn(&str, &str) -> bool,
     out: &mut Vec<Candidate>,
 ) {
     if display != "." && exclude.is_match(display) {
@@ -108,7 +111,7 @@ fn walk(
         };
         if file_type.is_dir() {
             walk(&path, &child, exclude, wanted, out);
-        } else if wanted(&name) && !exclude.is_match(&child) {
+        } else if wanted(&name, display) && !exclude.is_match(&child) {
             // Symlinks to files are read; whether the target is usable is found on read.
             out.push(Candidate {
                 display: child,
@@ -121,6 +124,19 @@ fn walk(
 
 pub fn is_json_name(name: &str) -> bool {
     name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(".json")
+}
+
+/// Policy files and templates; in CDK's output folder only the synthesized templates
+/// (its manifests and asset lists are not policies).
+fn is_checked_name(name: &str, folder: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if folder.rsplit('/').next() == Some("cdk.out") {
+        return lower.ends_with(".template.json");
+    }
+    is_json_name(name)
+        || [".yaml", ".yml", ".template", ".tf"]
+            .iter()
+            .any(|e| lower.len() > e.len() && lower.ends_with(e))
 }
 
 /// `./a/b.json` → `a/b.json`; other paths as given.
@@ -203,7 +219,7 @@ mod tests {
         for folder in ["empty", "yaml", "full/deep"] {
             fs::create_dir_all(dir.path().join(folder)).unwrap();
         }
-        fs::write(dir.path().join("yaml/p.yaml"), "").unwrap();
+        fs::write(dir.path().join("yaml/p.txt"), "").unwrap();
         fs::write(dir.path().join("yaml/.hidden.json"), "{}").unwrap();
         fs::write(dir.path().join("full/deep/p.json"), "{}").unwrap();
         let paths: Vec<PathBuf> = ["empty", "yaml", "full"]
@@ -225,5 +241,18 @@ mod tests {
         assert!(!is_json_name(".json"));
         assert!(!is_json_name("a.jsonc"));
         assert!(!is_json_name("a.yaml"));
+    }
+
+    #[test]
+    fn templates_are_walked_and_cdk_out_only_for_its_templates() {
+        assert!(is_checked_name("stack.yaml", "infra"));
+        assert!(is_checked_name("stack.YML", "infra"));
+        assert!(is_checked_name("stack.template", "infra"));
+        assert!(!is_checked_name("notes.txt", "infra"));
+        assert!(is_checked_name("main.tf", "infra"));
+        assert!(!is_checked_name("terraform.tfvars", "infra"));
+        assert!(is_checked_name("App.template.json", "app/cdk.out"));
+        assert!(!is_checked_name("manifest.json", "app/cdk.out"));
+        assert!(!is_checked_name("tree.json", "cdk.out"));
     }
 }

@@ -1,12 +1,16 @@
 //! Where documents come from: files and folders on disk ([`files`]), and the text they
 //! hold once read ([`SourceFile`]), so that spans can be turned into lines and columns.
 
+pub mod cloudformation;
 pub mod dump;
 pub mod files;
 pub mod git;
 #[cfg(feature = "aws")]
 pub mod live;
+pub mod plan;
 pub mod query;
+pub mod template;
+pub mod terraform;
 pub mod trail;
 
 use crate::document::Span;

@@ -1,0 +1,358 @@
+//! Infrastructure code in `iamlint check`: a CloudFormation, SAM or CDK-synthesized
+//! template, a Terraform module (the `*.tf` files of a folder) or plan, becomes an account model ([`crate::source::template::Model`]) and goes
+//! through the account review ([`account::review_model`]): its principals are subjects
+//! with effective access and paths; policies it attaches to nothing are judged as
+//! policy files are.
+
+use super::account::{self, Options};
+use super::check::{FileResult, check_document};
+use crate::config::Settings;
+use crate::document::json::{self, Node, SyntaxError};
+use crate::document::source::decode;
+use crate::document::yaml;
+use crate::report::{Report, Subject, SubjectKind};
+use crate::rules::{document_finding, invalid_policy, unresolved};
+use crate::source::SourceFile;
+use crate::source::files::{self, Candidate};
+use crate::source::template::{Model, ProblemKind};
+use crate::source::{cloudformation, plan, terraform};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file `check` reads as infrastructure code rather than as a policy.
+pub enum Input {
+    /// A template, or why its text could not be read.
+    Template(Result<Node, SyntaxError>),
+    /// A Terraform plan (`terraform show -json`).
+    Plan(Node),
+    /// A YAML file that is no template: nothing to report.
+    Quiet,
+}
+
+fn has_extension(name: &str, extensions: &[&str]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    extensions.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file is infrastructure code, by extension and content. `None`: a policy
+/// file, read exactly as before (a JSON file that is no template stays one).
+pub fn detect(name: &str, text: &str) -> Option<Input> {
+    if has_extension(name, &[".json"]) {
+        let plan = text.contains("\"format_version\"")
+            && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""));
+        if !plan && !text.contains("\"Resources\"") {
+            return None;
+        }
+        let root = json::parse(text).ok()?;
+        if plan::is_plan(&root) {
+            return Some(Input::Plan(root));
+        }
+        return cloudformation::is_template(&root).then_some(Input::Template(Ok(root)));
+    }
+    if !has_extension(name, &[".yaml", ".yml", ".template"]) {
+        return None;
+    }
+    // Only what names AWS resources is parsed: other YAML (CI, Kubernetes, Helm
+    // templates that are not YAML yet) stays quiet.
+    if !text.contains("AWS::") && !text.contains("AWSTemplateFormatVersion") {
+        return Some(Input::Quiet);
+    }
+    let root = if text.trim_start().starts_with('{') {
+        json::parse(text)
+    } else {
+        yaml::parse(text)
+    };
+    match root {
+        Ok(root) if !cloudformation::is_template(&root) => Some(Input::Quiet),
+        root => Some(Input::Template(root)),
+    }
+}
+
+/// A file's text as `check` reads it when it is infrastructure code; `None` for a policy
+/// file. (The fuzz target's entry.)
+pub fn check_text(name: &str, text: &str, settings: &Settings) -> Option<FileResult> {
+    let input = detect(name, text)?;
+    Some(check(input, SourceFile::new(name, text), settings))
+}
+
+/// Nothing to report about these files.
+fn quiet(sources: Vec<SourceFile>) -> FileResult {
+    FileResult {
+        subjects: Vec::new(),
+        findings: Vec::new(),
+        sources: sources.into_iter().map(Arc::new).collect(),
+    }
+}
+
+/// Check one infrastructure-code file.
+pub(crate) fn check(input: Input, source: SourceFile, settings: &Settings) -> FileResult {
+    let name = source.path.clone();
+    let root = match input {
+        Input::Quiet => return quiet(vec![source]),
+        Input::Template(Ok(root)) => root,
+        Input::Plan(root) => return review(plan::read(&root, 0), vec![source], settings),
+        Input::Template(Err(error)) => {
+            let error = crate::document::PolicyError {
+                message: error.message,
+                label: "here".into(),
+                span: error.span,
+            };
+            let finding = invalid_policy::from_policy_error(&name, &source, &error);
+            return FileResult {
+                subjects: Vec::new(),
+                findings: vec![finding],
+                sources: vec![Arc::new(source)],
+            };
+        }
+    };
+    let model = cloudformation::read(&root, 0);
+    review(model, vec![source], settings)
+}
+
+/// A model read from infrastructure code → its subjects and findings.
+fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileResult {
+    let mut report = Report::default();
+    for problem in &model.problems {
+        let source = &sources[problem.page];
+        let error = &problem.error;
+        report.findings.push(match problem.kind {
+            ProblemKind::Invalid => invalid_policy::from_policy_error(&source.path, source, error),
+            ProblemKind::Unresolved => document_finding(
+                &unresolved::RULE,
+                &source.path,
+                source,
+                &error.message,
+                &error.label,
+                error.span,
+            ),
+        });
+    }
+    let privileged = crate::globs::PrincipalMatcher::new(&settings.privileged_globs);
+    let mut detached = Vec::new();
+    for policy in &model.detached {
+        let source = &sources[policy.document.page];
+        let mut subject = Subject::unchecked(
+            policy.name.clone(),
+            SubjectKind::Policy,
+            privileged.is_match(&policy.name),
+        );
+        subject.file = Some(source.path.clone());
+        let findings = check_document(&mut subject, source, &policy.document.document, settings);
+        detached.push((subject, findings));
+    }
+    let options = Options {
+        include_service_linked: false,
+        query: None,
+        exit_after: false,
+    };
+    let mut report = account::review_model(report, model.dump, sources, &[], settings, &options);
+    for (subject, findings) in detached {
+        report.subjects.push(subject);
+        report.findings.extend(findings);
+    }
+    FileResult {
+        subjects: report.subjects,
+        findings: report.findings,
+        sources: report.sources.into_values().collect(),
+    }
+}
+
+/// A Terraform module: every `*.tf` file of a folder where the walk (or the command
+/// line) names one — a hook that passes only the changed files still sees the module.
+pub struct Module {
+    /// The folder as findings name it.
+    pub display: String,
+    pub dir: PathBuf,
+    pub files: Vec<Candidate>,
+}
+
+/// Split the candidates into Terraform modules and the other files.
+pub fn modules(candidates: &[Candidate]) -> (Vec<Module>, Vec<&Candidate>) {
+    let mut modules: Vec<Module> = Vec::new();
+    let mut others = Vec::new();
+    for candidate in candidates {
+        if !has_extension(&candidate.display, &[".tf"]) {
+            others.push(candidate);
+            continue;
+        }
+        let dir = candidate
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let display = match candidate.display.rsplit_once('/') {
+            Some((folder, _)) => folder.to_string(),
+            None => ".".to_string(),
+        };
+        if modules.iter().any(|m| m.dir == dir) {
+            continue;
+        }
+        let mut files = siblings(&dir, &display);
+        if !files.iter().any(|f| f.display == candidate.display) {
+            files.push(Candidate {
+                display: candidate.display.clone(),
+                path: candidate.path.clone(),
+                problem: candidate.problem.clone(),
+            });
+        }
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+        modules.push(Module {
+            display,
+            dir,
+            files,
+        });
+    }
+    (modules, others)
+}
+
+/// The `*.tf` files of a folder (not hidden ones), named under `display`.
+fn siblings(dir: &Path, display: &str) -> Vec<Candidate> {
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let is_file = entry
+                .file_type()
+                .is_ok_and(|t| t.is_file() || t.is_symlink());
+            (is_file && !name.starts_with('.') && has_extension(&name, &[".tf"])).then(|| {
+                Candidate {
+                    display: if display == "." {
+                        name.clone()
+                    } else {
+                        format!("{display}/{name}")
+                    },
+                    path: entry.path(),
+                    problem: None,
+                }
+            })
+        })
+        .collect()
+}
+
+/// The folder `file()` may read under: the nearest one holding `.git`, else the
+/// current folder.
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok()?.canonicalize().ok())
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Check one Terraform module: its files are the pages of one model.
+pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
+    let mut sources = Vec::new();
+    let mut findings = Vec::new();
+    for candidate in &module.files {
+        let bytes = match &candidate.problem {
+            Some(problem) => Err(problem.clone()),
+            None => files::read_limited(&candidate.path, settings.max_file_size),
+        };
+        let text = bytes.and_then(|b| decode(&b).map(str::to_string).map_err(|e| e.message));
+        match text {
+            Ok(text) => sources.push(SourceFile::new(candidate.display.clone(), text)),
+            Err(reason) => {
+                let source = SourceFile::new(candidate.display.clone(), String::new());
+                findings.push(invalid_policy::unreadable(
+                    &candidate.display,
+                    &source,
+                    &format!("cannot read: {reason}"),
+                ));
+            }
+        }
+    }
+    let root = repository_root(&module.dir);
+    let module_dir = module.dir.canonicalize().unwrap_or_default();
+    let mut load = |path: &str, first_loaded: usize, loaded: &mut Vec<SourceFile>| {
+        let inside = |p: &Path| root.as_ref().is_some_and(|r| p.starts_with(r));
+        let target = lexical(&module_dir.join(path));
+        if !inside(&target) {
+            return Err("the path leaves the repository".to_string());
+        }
+        // Also through symbolic links.
+        let canonical = target.canonicalize().map_err(|e| files::io_reason(&e))?;
+        if !inside(&canonical) {
+            return Err("the path leaves the repository".into());
+        }
+        let bytes = files::read_limited(&canonical, settings.max_file_size)?;
+        let text = decode(&bytes).map_err(|e| e.message)?.to_string();
+        let display = format!("{}/{path}", module.display);
+        let page = match loaded.iter().position(|s| s.path == display) {
+            Some(at) => first_loaded + at,
+            None => {
+                loaded.push(SourceFile::new(display, text.clone()));
+                first_loaded + loaded.len() - 1
+            }
+        };
+        Ok((page, text))
+    };
+    let mut result = review_module(sources, settings, &mut load);
+    result.findings.extend(findings);
+    result
+}
+
+/// Reads a file `file()` names: (path, first page of loaded files, the loaded files).
+type ModuleLoader<'l> =
+    dyn FnMut(&str, usize, &mut Vec<SourceFile>) -> Result<(usize, String), String> + 'l;
+
+/// A module's files, read: the model and its review. Quiet when no file names IAM.
+fn review_module(
+    mut sources: Vec<SourceFile>,
+    settings: &Settings,
+    load: &mut ModuleLoader,
+) -> FileResult {
+    if !sources.iter().any(|s| terraform::mentions_iam(&s.text)) {
+        return quiet(sources);
+    }
+    // The variable files are pages after the module's own.
+    let module_files = sources.len();
+    for (name, text) in &settings.terraform_var_files {
+        sources.push(SourceFile::new(name.clone(), text.clone()));
+    }
+    let texts: Vec<String> = sources.iter().map(|s| s.text.clone()).collect();
+    let borrowed: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (bodies, problems) = terraform::parse(&borrowed);
+    let (module, values): (Vec<_>, Vec<_>) = bodies
+        .into_iter()
+        .partition(|(page, _)| *page < module_files);
+    let mut loaded: Vec<SourceFile> = Vec::new();
+    let first_loaded = sources.len();
+    let mut read_file = |path: &str| load(path, first_loaded, &mut loaded);
+    let mut model = terraform::read(&module, &values, texts.clone(), &mut read_file);
+    model.problems.splice(0..0, problems);
+    sources.extend(loaded);
+    review(model, sources, settings)
+}
+
+/// One `.tf` text as a module of its own, `file()` reading nothing (the fuzz target's
+/// entry).
+pub fn check_module_text(name: &str, text: &str, settings: &Settings) -> FileResult {
+    let sources = vec![SourceFile::new(name, text)];
+    review_module(
+        sources,
+        settings,
+        &mut |_, _, _| Err("not read here".into()),
+    )
+}

@@ -1,0 +1,1663 @@
+//! Terraform modules (every `*.tf` file of a folder) → the account model. Expressions
+//! are evaluated within the module: literals, `jsonencode()`, heredocs, `file()`,
+//! `locals`, variables' defaults, references to the module's IAM resources (their names
+//! and ARNs in the placeholder account), `count`/`for_each` with literal keys, and
+//! `data "aws_iam_policy_document"`. What cannot be computed is `*` and an unresolved
+//! problem; a Deny holding such a value counts as conditional. Values keep the spans of
+//! the expressions they came from, so findings point into the `.tf` files.
+
+use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
+use super::template::{
+    Builder, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
+    document_or_problems, references, scalar_text, soften_guessed_denies, text,
+};
+use crate::document::json::{self, Member, Node, Spanned, Value};
+use crate::document::policy::{parse_document, parse_embedded};
+use crate::document::{DocumentKind, PolicyError, Span};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Block, BlockLabel, Body};
+use hcl_edit::template::Element;
+use std::collections::HashMap;
+
+/// The region data sources and ARNs resolve to.
+pub const REGION: &str = "us-east-1";
+/// What a reference to a non-IAM resource of the module resolves to.
+pub const MODULE_RESOURCE: &str = "arn:aws:*";
+/// `count` and `for_each` beyond this many instances are not expanded.
+const MAX_INSTANCES: usize = 1000;
+/// References (locals naming locals, names computed from names) nest at most this deep.
+const MAX_REFERENCE_DEPTH: usize = 32;
+
+/// Reads a file that `file()` names (relative to the module): its page and text.
+pub type Loader<'l> = dyn FnMut(&str) -> Result<(usize, String), String> + 'l;
+
+/// Whether a text holds any IAM resource or policy document (a cheap look before parsing).
+pub fn mentions_iam(text: &str) -> bool {
+    text.contains("aws_iam_")
+}
+
+fn span_of(item: &impl hcl_edit::Span) -> Span {
+    item.span()
+        .map(|r| Span {
+            start: r.start,
+            end: r.end,
+        })
+        .unwrap_or_default()
+}
+
+fn label(label: &BlockLabel) -> &str {
+    match label {
+        BlockLabel::Ident(ident) => ident.as_str(),
+        BlockLabel::String(string) => string.as_str(),
+    }
+}
+
+/// Every span of a tree set to `span` (a value brought in from another file).
+fn respan(node: &mut Node, span: Span) {
+    node.span = span;
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|i| respan(i, span)),
+        Value::Object(members) => members.iter_mut().for_each(|m| {
+            m.key.span = span;
+            respan(&mut m.value, span);
+        }),
+        _ => {}
+    }
+}
+
+/// Every span of a tree moved by `by` bytes (JSON read from a slice of a file).
+fn shift(node: &mut Node, by: usize) {
+    node.span.start += by;
+    node.span.end += by;
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|i| shift(i, by)),
+        Value::Object(members) => members.iter_mut().for_each(|m| {
+            m.key.span.start += by;
+            m.key.span.end += by;
+            shift(&mut m.value, by);
+        }),
+        _ => {}
+    }
+}
+
+/// A value and the file it stands in, when that is not the file asking for it.
+struct Val {
+    node: Node,
+    page: Option<usize>,
+}
+
+#[derive(Clone, Default)]
+struct Scope {
+    each_key: Option<Node>,
+    each_value: Option<Node>,
+    count_index: Option<usize>,
+}
+
+#[derive(Clone)]
+struct Instance {
+    /// `[0]`, `["key"]`, or empty.
+    suffix: String,
+    scope: Scope,
+}
+
+struct Resource<'b> {
+    kind: &'b str,
+    name: &'b str,
+    page: usize,
+    block: &'b Block,
+    span: Span,
+    instances: Vec<Instance>,
+}
+
+struct Reader<'b, 'l> {
+    texts: Vec<String>,
+    variables: HashMap<&'b str, (usize, &'b Expression)>,
+    locals: HashMap<&'b str, (usize, &'b Expression)>,
+    resources: Vec<Resource<'b>>,
+    index: HashMap<(&'b str, &'b str), usize>,
+    documents: HashMap<&'b str, (usize, &'b Block)>,
+    names: HashMap<(usize, String), Option<String>>,
+    visiting: Vec<String>,
+    problems: Vec<Problem>,
+    load: &'l mut Loader<'l>,
+}
+
+/// Parse every file of a module; a file that does not parse is a located problem.
+pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
+    let mut bodies = Vec::new();
+    let mut problems = Vec::new();
+    for (page, text) in texts.iter().enumerate() {
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => bodies.push((page, body)),
+            Err(error) => {
+                let at = error.location().offset().min(text.len());
+                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                problems.push(Problem {
+                    kind: ProblemKind::Invalid,
+                    page,
+                    error: PolicyError {
+                        message: format!("HCL syntax error: {}", error.message()),
+                        label: "here".into(),
+                        span: Span { start: at, end },
+                    },
+                });
+            }
+        }
+    }
+    (bodies, problems)
+}
+
+/// Read a module's parsed files and variable files (`*.tfvars`: `name = value`, later
+/// ones winning over the defaults); `texts` are every page's text, by page index.
+pub fn read(
+    bodies: &[(usize, Body)],
+    var_files: &[(usize, Body)],
+    texts: Vec<String>,
+    load: &mut Loader,
+) -> Model {
+    let mut reader = Reader {
+        texts,
+        variables: HashMap::new(),
+        locals: HashMap::new(),
+        resources: Vec::new(),
+        index: HashMap::new(),
+        documents: HashMap::new(),
+        names: HashMap::new(),
+        visiting: Vec::new(),
+        problems: Vec::new(),
+        load,
+    };
+    // Variables the module declares: only those take values from variable files.
+    let mut declared: Vec<&str> = Vec::new();
+    for (page, body) in bodies {
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(label).collect();
+            match (block.ident.as_str(), labels.as_slice()) {
+                ("variable", [name]) => {
+                    declared.push(*name);
+                    if let Some(default) = block.body.get_attribute("default") {
+                        reader.variables.insert(name, (*page, &default.value));
+                    }
+                }
+                ("locals", []) => {
+                    for attribute in block.body.attributes() {
+                        reader
+                            .locals
+                            .insert(attribute.key.as_str(), (*page, &attribute.value));
+                    }
+                }
+                ("resource", [kind, name]) => {
+                    let span = block.labels.last().map(span_of).unwrap_or_default();
+                    reader.index.insert((kind, name), reader.resources.len());
+                    reader.resources.push(Resource {
+                        kind,
+                        name,
+                        page: *page,
+                        block,
+                        span,
+                        instances: Vec::new(),
+                    });
+                }
+                ("data", ["aws_iam_policy_document", name]) => {
+                    reader.documents.insert(name, (*page, block));
+                }
+                _ => {}
+            }
+        }
+    }
+    for (page, body) in var_files {
+        for attribute in body.attributes() {
+            let name = attribute.key.as_str();
+            if reader.variables.contains_key(name) || declared.contains(&name) {
+                reader.variables.insert(name, (*page, &attribute.value));
+            }
+        }
+    }
+    for i in 0..reader.resources.len() {
+        let instances = reader.instances(i);
+        reader.resources[i].instances = instances;
+    }
+    reader.model()
+}
+
+impl<'b, 'l> Reader<'b, 'l> {
+    fn problem(
+        &mut self,
+        kind: ProblemKind,
+        page: usize,
+        span: Span,
+        message: String,
+        label: &str,
+    ) {
+        let problem = Problem::new(kind, page, span, message, label);
+        self.problems.push(problem);
+    }
+
+    fn unresolved(&mut self, page: usize, span: Span, message: String) -> Val {
+        self.problem(
+            ProblemKind::Unresolved,
+            page,
+            span,
+            message,
+            "iamlint reads this as `*`",
+        );
+        Val {
+            node: text("*", span),
+            page: None,
+        }
+    }
+
+    /// The instances `count` or `for_each` make (one when neither is set).
+    fn instances(&mut self, i: usize) -> Vec<Instance> {
+        let (page, body) = (self.resources[i].page, &self.resources[i].block.body);
+        let plain = Instance {
+            suffix: String::new(),
+            scope: Scope::default(),
+        };
+        if let Some(count) = body.get_attribute("count") {
+            let value = self.eval(page, &count.value, &Scope::default()).node;
+            return match scalar_text(&value).and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if n <= MAX_INSTANCES => (0..n)
+                    .map(|index| Instance {
+                        suffix: format!("[{index}]"),
+                        scope: Scope {
+                            count_index: Some(index),
+                            ..Scope::default()
+                        },
+                    })
+                    .collect(),
+                _ => {
+                    self.unresolved(
+                        page,
+                        span_of(&count.value),
+                        "`count` is not a literal number within reach".into(),
+                    );
+                    vec![plain]
+                }
+            };
+        }
+        let Some(for_each) = body.get_attribute("for_each") else {
+            return vec![plain];
+        };
+        let value = self.eval(page, &for_each.value, &Scope::default()).node;
+        let pairs: Vec<(String, Node)> = match &value.value {
+            Value::Object(members) => members
+                .iter()
+                .map(|m| (m.key.value.clone(), m.value.clone()))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| scalar_text(i).map(|k| (k, i.clone())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if pairs.is_empty() || pairs.len() > MAX_INSTANCES || pairs.iter().any(|(k, _)| k == "*") {
+            self.unresolved(
+                page,
+                span_of(&for_each.value),
+                "`for_each` has no literal keys".into(),
+            );
+            let unknown = text("*", span_of(&for_each.value));
+            return vec![Instance {
+                suffix: "[\"*\"]".into(),
+                scope: Scope {
+                    each_key: Some(unknown.clone()),
+                    each_value: Some(unknown),
+                    count_index: None,
+                },
+            }];
+        }
+        pairs
+            .into_iter()
+            .map(|(key, value)| Instance {
+                suffix: format!("[\"{key}\"]"),
+                scope: Scope {
+                    each_key: Some(text(key, value.span)),
+                    each_value: Some(value),
+                    count_index: None,
+                },
+            })
+            .collect()
+    }
+
+    /// Evaluate an expression of file `page`.
+    fn eval(&mut self, page: usize, expr: &Expression, scope: &Scope) -> Val {
+        let span = span_of(expr);
+        let here = |node| Val { node, page: None };
+        match expr {
+            Expression::Null(_) => here(Node {
+                value: Value::Null,
+                span,
+            }),
+            Expression::Bool(b) => here(Node {
+                value: Value::Bool(*b.value()),
+                span,
+            }),
+            Expression::Number(n) => here(Node {
+                value: Value::Number(n.value().to_string()),
+                span,
+            }),
+            Expression::String(s) => here(text(s.value().clone(), span)),
+            Expression::Array(array) => {
+                let items = array
+                    .iter()
+                    .map(|item| self.embedded(page, item, scope))
+                    .collect();
+                here(Node {
+                    value: Value::Array(items),
+                    span,
+                })
+            }
+            Expression::Object(object) => {
+                let mut members: Vec<Member> = Vec::new();
+                for (key, value) in object.iter() {
+                    let (name, key_span) = match key {
+                        ObjectKey::Ident(ident) => {
+                            (Some(ident.as_str().to_string()), span_of(ident))
+                        }
+                        ObjectKey::Expression(expr) => {
+                            let key = self.eval(page, expr, scope).node;
+                            (scalar_text(&key), span_of(expr))
+                        }
+                    };
+                    let Some(name) = name else { continue };
+                    let value = self.embedded(page, value.expr(), scope);
+                    members.retain(|m| m.key.value != name);
+                    members.push(Member {
+                        key: Spanned {
+                            value: name,
+                            span: key_span,
+                        },
+                        value,
+                    });
+                }
+                here(Node {
+                    value: Value::Object(members),
+                    span,
+                })
+            }
+            Expression::StringTemplate(template) => {
+                let elements: Vec<&Element> = template.iter().collect();
+                self.template(page, &elements, span, scope)
+            }
+            Expression::HeredocTemplate(heredoc) => {
+                let elements: Vec<&Element> = heredoc.template.iter().collect();
+                match elements.as_slice() {
+                    // A literal heredoc keeps the span of its text, for JSON read in place.
+                    [Element::Literal(literal)] => {
+                        here(text(literal.value().clone(), span_of(literal)))
+                    }
+                    _ => self.template(page, &elements, span, scope),
+                }
+            }
+            Expression::Parenthesis(inner) => self.eval(page, inner.inner(), scope),
+            Expression::Traversal(traversal) => {
+                let mut operators = Vec::new();
+                for operator in &traversal.operators {
+                    operators.push(match operator.value() {
+                        TraversalOperator::GetAttr(ident) => Op::Attr(ident.as_str().to_string()),
+                        TraversalOperator::Index(index) => {
+                            let key = self.eval(page, index, scope).node;
+                            match scalar_text(&key) {
+                                Some(key) => Op::Index(key),
+                                None => Op::Unknown,
+                            }
+                        }
+                        TraversalOperator::LegacyIndex(index) => {
+                            Op::Index(index.value().to_string())
+                        }
+                        _ => Op::Unknown,
+                    });
+                }
+                let Expression::Variable(root) = &traversal.expr else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "iamlint does not evaluate this expression".into(),
+                    );
+                };
+                self.traverse(page, root.as_str(), &operators, span, scope)
+            }
+            Expression::Variable(name) => self.unresolved(
+                page,
+                span,
+                format!("`{}` alone is not a value", name.as_str()),
+            ),
+            Expression::FuncCall(call) => {
+                let name = call.name.name.as_str().to_string();
+                let args: Vec<&Expression> = call.args.iter().collect();
+                self.function(page, &name, &args, span, scope)
+            }
+            Expression::Conditional(conditional) => {
+                let condition = self.eval(page, &conditional.cond_expr, scope).node;
+                match condition.value {
+                    Value::Bool(true) => self.eval(page, &conditional.true_expr, scope),
+                    Value::Bool(false) => self.eval(page, &conditional.false_expr, scope),
+                    _ => {
+                        self.problem(
+                            ProblemKind::Unresolved,
+                            page,
+                            span_of(&conditional.cond_expr),
+                            "this condition cannot be decided; iamlint reads the first branch"
+                                .into(),
+                            "undecided",
+                        );
+                        self.eval(page, &conditional.true_expr, scope)
+                    }
+                }
+            }
+            _ => self.unresolved(
+                page,
+                span,
+                "iamlint does not evaluate this expression".into(),
+            ),
+        }
+    }
+
+    /// A value inside a collection of file `page`: one from another file is located at
+    /// the expression that brings it in.
+    fn embedded(&mut self, page: usize, expr: &Expression, scope: &Scope) -> Node {
+        let val = self.eval(page, expr, scope);
+        let mut node = val.node;
+        if val.page.is_some_and(|p| p != page) {
+            respan(&mut node, span_of(expr));
+        }
+        node
+    }
+
+    fn template(&mut self, page: usize, elements: &[&Element], span: Span, scope: &Scope) -> Val {
+        let mut out = String::new();
+        for element in elements {
+            match element {
+                Element::Literal(literal) => out.push_str(literal.value()),
+                Element::Interpolation(interpolation) => {
+                    let value = self.eval(page, &interpolation.expr, scope).node;
+                    match scalar_text(&value) {
+                        Some(value) => out.push_str(&value),
+                        None => {
+                            self.unresolved(
+                                page,
+                                span_of(&interpolation.expr),
+                                "this interpolation is not a string".into(),
+                            );
+                            out.push('*');
+                        }
+                    }
+                }
+                Element::Directive(_) => {
+                    self.unresolved(page, span, "template directives are not evaluated".into());
+                    out.push('*');
+                }
+            }
+        }
+        Val {
+            node: text(out, span),
+            page: None,
+        }
+    }
+
+    fn function(
+        &mut self,
+        page: usize,
+        name: &str,
+        args: &[&Expression],
+        span: Span,
+        scope: &Scope,
+    ) -> Val {
+        match (name, args) {
+            // The value's own tree, where it stands.
+            ("jsonencode" | "tolist" | "toset" | "tomap", [value]) => self.eval(page, value, scope),
+            ("file", [path]) => {
+                let path = self.eval(page, path, scope).node;
+                let Some(path) = scalar_text(&path).filter(|p| !p.contains('*')) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "`file()` of a path iamlint cannot compute".into(),
+                    );
+                };
+                match (self.load)(&path) {
+                    Ok((loaded, content)) => {
+                        let len = content.len();
+                        while self.texts.len() <= loaded {
+                            self.texts.push(String::new());
+                        }
+                        self.texts[loaded] = content.clone();
+                        Val {
+                            node: text(content, Span { start: 0, end: len }),
+                            page: Some(loaded),
+                        }
+                    }
+                    Err(reason) => {
+                        self.problem(
+                            ProblemKind::Invalid,
+                            page,
+                            span,
+                            format!("`file(\"{path}\")`: {reason}"),
+                            "cannot read",
+                        );
+                        Val {
+                            node: text("*", span),
+                            page: None,
+                        }
+                    }
+                }
+            }
+            ("concat", lists) => {
+                let mut items = Vec::new();
+                for list in lists {
+                    match self.embedded(page, list, scope).value {
+                        Value::Array(more) => items.extend(more),
+                        _ => {
+                            return self.unresolved(
+                                page,
+                                span,
+                                "`concat()` of something that is not a list".into(),
+                            );
+                        }
+                    }
+                }
+                Val {
+                    node: Node {
+                        value: Value::Array(items),
+                        span,
+                    },
+                    page: None,
+                }
+            }
+            ("format", [format, rest @ ..]) => {
+                let format = self.eval(page, format, scope).node;
+                let Some(format) = scalar_text(&format) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "`format()` of a format iamlint cannot compute".into(),
+                    );
+                };
+                let mut out = String::new();
+                let mut values = rest.iter();
+                let mut pieces = format.split("%s");
+                out.push_str(pieces.next().unwrap_or(""));
+                for piece in pieces {
+                    let value = values.next().map(|v| self.eval(page, v, scope).node);
+                    out.push_str(
+                        &value
+                            .as_ref()
+                            .and_then(scalar_text)
+                            .unwrap_or_else(|| "*".into()),
+                    );
+                    out.push_str(piece);
+                }
+                Val {
+                    node: text(out, span),
+                    page: None,
+                }
+            }
+            _ => self.unresolved(page, span, format!("iamlint does not evaluate `{name}()`")),
+        }
+    }
+
+    fn traverse(&mut self, page: usize, root: &str, ops: &[Op], span: Span, scope: &Scope) -> Val {
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let (value, rest) = match (root, attr(0)) {
+            ("var", Some(name)) => {
+                let Some(&(at, expr)) = self.variables.get(name) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        format!("variable `{name}` has no default and no --var-file value"),
+                    );
+                };
+                (
+                    self.follow(
+                        &format!("var.{name}"),
+                        (at, expr),
+                        &Scope::default(),
+                        (page, span),
+                    ),
+                    1,
+                )
+            }
+            ("local", Some(name)) => {
+                let Some(&(at, expr)) = self.locals.get(name) else {
+                    self.problem(
+                        ProblemKind::Invalid,
+                        page,
+                        span,
+                        format!("`local.{name}` is not defined in this module"),
+                        "unknown name",
+                    );
+                    return Val {
+                        node: text("*", span),
+                        page: None,
+                    };
+                };
+                (
+                    self.follow(
+                        &format!("local.{name}"),
+                        (at, expr),
+                        &Scope::default(),
+                        (page, span),
+                    ),
+                    1,
+                )
+            }
+            ("each", Some("key")) if scope.each_key.is_some() => (
+                Val {
+                    node: scope.each_key.clone().unwrap_or_else(|| text("*", span)),
+                    page: None,
+                },
+                1,
+            ),
+            ("each", Some("value")) if scope.each_value.is_some() => (
+                Val {
+                    node: scope.each_value.clone().unwrap_or_else(|| text("*", span)),
+                    page: None,
+                },
+                1,
+            ),
+            ("count", Some("index")) if scope.count_index.is_some() => (
+                Val {
+                    node: Node {
+                        value: Value::Number(scope.count_index.unwrap_or(0).to_string()),
+                        span,
+                    },
+                    page: None,
+                },
+                1,
+            ),
+            ("path", Some(_)) => (
+                Val {
+                    node: text(".", span),
+                    page: None,
+                },
+                1,
+            ),
+            ("data", Some(kind)) => {
+                let Some(name) = attr(1) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "an incomplete data source reference".into(),
+                    );
+                };
+                let value = match (kind, attr(2)) {
+                    ("aws_iam_policy_document", Some("json" | "minified_json")) => {
+                        return self.policy_document(name, page, span);
+                    }
+                    ("aws_caller_identity", Some("account_id")) => text(PLACEHOLDER_ACCOUNT, span),
+                    ("aws_region", Some("name" | "id" | "region")) => text(REGION, span),
+                    ("aws_partition", Some("partition")) => text("aws", span),
+                    ("aws_partition", Some("dns_suffix")) => text("amazonaws.com", span),
+                    _ => {
+                        return self.unresolved(
+                            page,
+                            span,
+                            format!("data source `data.{kind}.{name}` is known only at plan time"),
+                        );
+                    }
+                };
+                (
+                    Val {
+                        node: value,
+                        page: None,
+                    },
+                    3,
+                )
+            }
+            (kind, Some(name)) if kind.starts_with("aws_") => {
+                let Some(&i) = self.index.get(&(kind, name)) else {
+                    self.problem(
+                        ProblemKind::Invalid,
+                        page,
+                        span,
+                        format!("`{kind}.{name}` is not a resource of this module"),
+                        "unknown resource",
+                    );
+                    return Val {
+                        node: text("*", span),
+                        page: None,
+                    };
+                };
+                let (instance, next) = match ops.get(1) {
+                    Some(Op::Index(key)) => {
+                        let wanted = if key.parse::<usize>().is_ok() {
+                            format!("[{key}]")
+                        } else {
+                            format!("[\"{key}\"]")
+                        };
+                        match self.resources[i]
+                            .instances
+                            .iter()
+                            .position(|n| n.suffix == wanted)
+                        {
+                            Some(n) => (n, 2),
+                            None => {
+                                return self.unresolved(
+                                    page,
+                                    span,
+                                    format!("`{kind}.{name}` has no instance {wanted}"),
+                                );
+                            }
+                        }
+                    }
+                    _ if self.resources[i].instances.len() == 1 => (0, 1),
+                    _ => {
+                        return self.unresolved(
+                            page,
+                            span,
+                            format!("`{kind}.{name}` has several instances; this names them all"),
+                        );
+                    }
+                };
+                let attribute = attr(next).unwrap_or("id");
+                (
+                    Val {
+                        node: self.attribute(i, instance, attribute, span),
+                        page: None,
+                    },
+                    next + 1,
+                )
+            }
+            _ => {
+                return self.unresolved(
+                    page,
+                    span,
+                    "iamlint does not evaluate this reference".into(),
+                );
+            }
+        };
+        // Indexing into the value (`var.roles["api"]`, `local.names[0]`).
+        let mut node = value.node;
+        for op in &ops[rest.min(ops.len())..] {
+            let key = match op {
+                Op::Attr(key) | Op::Index(key) => key,
+                Op::Unknown => {
+                    return self.unresolved(page, span, "an index iamlint cannot compute".into());
+                }
+            };
+            let next = match &node.value {
+                Value::Object(members) => members
+                    .iter()
+                    .find(|m| &m.key.value == key)
+                    .map(|m| m.value.clone()),
+                Value::Array(items) => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).cloned()),
+                _ => None,
+            };
+            match next {
+                Some(next) => node = next,
+                None => {
+                    return self.unresolved(page, span, format!("`{key}` is not in this value"));
+                }
+            }
+        }
+        Val {
+            node,
+            page: value.page,
+        }
+    }
+
+    /// The value of a variable or local, once; a reference back to itself is a cycle.
+    /// `at`/`expr`: where the value is defined; `page`/`span`: the reference to it.
+    fn follow(
+        &mut self,
+        name: &str,
+        (at, expr): (usize, &'b Expression),
+        scope: &Scope,
+        (page, span): (usize, Span),
+    ) -> Val {
+        if self.visiting.iter().any(|v| v == name) || self.visiting.len() > MAX_REFERENCE_DEPTH {
+            let mut chain = self.visiting.clone();
+            chain.push(name.to_string());
+            self.problem(
+                ProblemKind::Invalid,
+                page,
+                span,
+                format!("reference cycle: {}", chain.join(" → ")),
+                "this reference closes the cycle",
+            );
+            return Val {
+                node: text("*", span),
+                page: None,
+            };
+        }
+        self.visiting.push(name.to_string());
+        let val = self.eval(at, expr, scope);
+        self.visiting.pop();
+        Val {
+            node: val.node,
+            page: Some(val.page.unwrap_or(at)),
+        }
+    }
+
+    /// `arn`, `name` or `id` of an instance of a module resource.
+    fn attribute(&mut self, i: usize, instance: usize, attribute: &str, span: Span) -> Node {
+        let kind = self.resources[i].kind;
+        let value = match (kind, attribute) {
+            ("aws_iam_role" | "aws_iam_user" | "aws_iam_group", "name" | "id") => {
+                self.name_of(i, instance)
+            }
+            ("aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy", "arn")
+            | ("aws_iam_policy", "id") => self.arn_of(i, instance),
+            ("aws_iam_policy", "name") => self.name_of(i, instance),
+            (kind, _) if kind.starts_with("aws_iam_") => {
+                let page = self.resources[i].page;
+                return self
+                    .unresolved(
+                        page,
+                        span,
+                        format!("`{kind}`'s `{attribute}` is known only after apply"),
+                    )
+                    .node;
+            }
+            _ => Some(MODULE_RESOURCE.to_string()),
+        };
+        text(value.unwrap_or_else(|| "*".into()), span)
+    }
+
+    fn address(&self, i: usize, instance: usize) -> String {
+        let r = &self.resources[i];
+        format!("{}.{}{}", r.kind, r.name, r.instances[instance].suffix)
+    }
+
+    /// The `name` a resource instance will have; without one, its resource name (and
+    /// instance key): Terraform would generate a unique one.
+    fn name_of(&mut self, i: usize, instance: usize) -> Option<String> {
+        let key = (i, self.resources[i].instances[instance].suffix.clone());
+        if let Some(name) = self.names.get(&key) {
+            return name.clone();
+        }
+        let r = &self.resources[i];
+        let (page, block, span) = (r.page, r.block, r.span);
+        let scope = r.instances[instance].scope.clone();
+        let name = match block.body.get_attribute("name") {
+            Some(attribute) => {
+                let address = self.address(i, instance);
+                let val = self.follow(&address, (page, &attribute.value), &scope, (page, span));
+                scalar_text(&val.node)
+            }
+            None => {
+                let suffix = scope
+                    .each_key
+                    .as_ref()
+                    .and_then(scalar_text)
+                    .or(scope.count_index.map(|n| n.to_string()));
+                Some(match suffix {
+                    Some(suffix) => format!("{}-{suffix}", r.name),
+                    None => r.name.to_string(),
+                })
+            }
+        };
+        self.names.insert(key, name.clone());
+        name
+    }
+
+    fn arn_of(&mut self, i: usize, instance: usize) -> Option<String> {
+        let kind = match self.resources[i].kind {
+            "aws_iam_role" => "role",
+            "aws_iam_user" => "user",
+            "aws_iam_group" => "group",
+            _ => "policy",
+        };
+        let path = self
+            .string(i, instance, "path")
+            .map(|p| p.value)
+            .filter(|p| p.starts_with('/') && p.ends_with('/'))
+            .unwrap_or_else(|| "/".into());
+        let name = self.name_of(i, instance)?;
+        Some(format!(
+            "arn:aws:iam::{PLACEHOLDER_ACCOUNT}:{kind}{path}{name}"
+        ))
+    }
+
+    fn string(&mut self, i: usize, instance: usize, key: &str) -> Option<Reference> {
+        let (page, block) = (self.resources[i].page, self.resources[i].block);
+        let attribute = block.body.get_attribute(key)?;
+        let scope = self.resources[i].instances[instance].scope.clone();
+        let node = self.eval(page, &attribute.value, &scope).node;
+        scalar_text(&node).map(|value| Reference {
+            value,
+            page,
+            span: span_of(&attribute.value),
+        })
+    }
+
+    fn strings(&mut self, i: usize, instance: usize, key: &str) -> Vec<Reference> {
+        let (page, block) = (self.resources[i].page, self.resources[i].block);
+        let Some(attribute) = block.body.get_attribute(key) else {
+            return Vec::new();
+        };
+        let scope = self.resources[i].instances[instance].scope.clone();
+        let node = self.embedded(page, &attribute.value, &scope);
+        references(node, page)
+    }
+
+    /// A policy document held in an attribute of a resource instance.
+    fn document_attribute(
+        &mut self,
+        i: usize,
+        instance: usize,
+        key: &str,
+        kind: DocumentKind,
+    ) -> Option<Document> {
+        let (page, block) = (self.resources[i].page, self.resources[i].block);
+        let Some(attribute) = block.body.get_attribute(key) else {
+            let address = self.address(i, instance);
+            let span = self.resources[i].span;
+            self.problem(
+                ProblemKind::Invalid,
+                page,
+                span,
+                format!("`{address}` has no `{key}`"),
+                "missing attribute",
+            );
+            return None;
+        };
+        let scope = self.resources[i].instances[instance].scope.clone();
+        self.document(page, &attribute.value, &scope, kind)
+    }
+
+    fn document(
+        &mut self,
+        page: usize,
+        expr: &Expression,
+        scope: &Scope,
+        kind: DocumentKind,
+    ) -> Option<Document> {
+        let val = self.eval(page, expr, scope);
+        let page = val.page.unwrap_or(page);
+        let mut node = val.node;
+        // A whole policy that could not be computed is already reported.
+        let reported = |p: &Problem| p.page == page && p.error.span == node.span;
+        if node.as_str() == Some("*") && self.problems.iter().any(reported) {
+            return None;
+        }
+        if let Value::String(embedded) = &node.value {
+            // JSON text standing in a file as written (a heredoc, a file()): read in place.
+            let raw = self
+                .texts
+                .get(page)
+                .and_then(|t| t.get(node.span.start..node.span.end));
+            match raw.map(json::parse) {
+                Some(Ok(mut root)) if matches!(root.value, Value::Object(_)) => {
+                    shift(&mut root, node.span.start);
+                    node = root;
+                }
+                _ => {
+                    let parsed = parse_embedded(embedded, node.span, kind);
+                    return self.parsed(page, parsed);
+                }
+            }
+        }
+        if let Value::Object(members) = &mut node.value {
+            if let Some(statement) = members.iter_mut().find(|m| m.key.value == "Statement") {
+                let guessed: Vec<Span> = self
+                    .problems
+                    .iter()
+                    .filter(|p| p.page == page)
+                    .map(|p| p.error.span)
+                    .collect();
+                soften_guessed_denies(&mut statement.value, &guessed);
+            }
+        }
+        let parsed = parse_document(&node, kind);
+        self.parsed(page, parsed)
+    }
+
+    fn parsed(
+        &mut self,
+        page: usize,
+        parsed: Result<crate::document::PolicyDocument, Vec<PolicyError>>,
+    ) -> Option<Document> {
+        document_or_problems(page, parsed, &mut self.problems)
+    }
+
+    /// `data "aws_iam_policy_document" NAME`'s `json`: the policy it builds, as a tree
+    /// whose spans point at its blocks.
+    fn policy_document(&mut self, name: &str, page: usize, span: Span) -> Val {
+        let Some(&(at, block)) = self.documents.get(name) else {
+            self.problem(
+                ProblemKind::Invalid,
+                page,
+                span,
+                format!("`data.aws_iam_policy_document.{name}` is not in this module"),
+                "unknown data source",
+            );
+            return Val {
+                node: text("*", span),
+                page: None,
+            };
+        };
+        let reference = format!("data.aws_iam_policy_document.{name}");
+        if self.visiting.contains(&reference) || self.visiting.len() > MAX_REFERENCE_DEPTH {
+            self.problem(
+                ProblemKind::Invalid,
+                page,
+                span,
+                format!("reference cycle through {reference}"),
+                "this reference closes the cycle",
+            );
+            return Val {
+                node: text("*", span),
+                page: None,
+            };
+        }
+        self.visiting.push(reference);
+        let node = self.build_document(at, block);
+        self.visiting.pop();
+        Val {
+            node,
+            page: Some(at),
+        }
+    }
+
+    fn build_document(&mut self, page: usize, block: &'b Block) -> Node {
+        let scope = Scope::default();
+        let body = &block.body;
+        let key = |value: &str, span: Span| Spanned {
+            value: value.to_string(),
+            span,
+        };
+        let mut statements: Vec<Node> = Vec::new();
+        let merge = |statements: &mut Vec<Node>, more: Vec<Node>, replace: bool| {
+            for statement in more {
+                let sid = statement
+                    .get("Sid")
+                    .and_then(Node::as_str)
+                    .map(str::to_string);
+                match sid.and_then(|sid| {
+                    statements
+                        .iter()
+                        .position(|s| s.get("Sid").and_then(Node::as_str) == Some(&sid))
+                }) {
+                    Some(at) if replace => statements[at] = statement,
+                    _ => statements.push(statement),
+                }
+            }
+        };
+        let imported = |reader: &mut Self, key: &str| -> Vec<Node> {
+            let Some(attribute) = body.get_attribute(key) else {
+                return Vec::new();
+            };
+            let list = reader.eval(page, &attribute.value, &scope).node;
+            let documents = match list.value {
+                Value::Array(items) => items,
+                _ => vec![list],
+            };
+            documents
+                .into_iter()
+                .flat_map(|d| match d.get("Statement").map(|s| s.value.clone()) {
+                    Some(Value::Array(items)) => items,
+                    Some(other) => vec![Node {
+                        value: other,
+                        span: d.span,
+                    }],
+                    None => Vec::new(),
+                })
+                .collect()
+        };
+        let sources = imported(self, "source_policy_documents");
+        merge(&mut statements, sources, false);
+        let mut own = Vec::new();
+        for statement in body.blocks().filter(|b| b.ident.as_str() == "statement") {
+            own.push(self.statement(page, statement, &scope));
+        }
+        merge(&mut statements, own, true);
+        let overrides = imported(self, "override_policy_documents");
+        merge(&mut statements, overrides, true);
+        let span = span_of(block);
+        let mut members = vec![Member {
+            key: key("Version", span),
+            value: text("2012-10-17", span),
+        }];
+        if let Some(version) = body.get_attribute("version") {
+            members[0].value = self.embedded(page, &version.value, &scope);
+        }
+        members.push(Member {
+            key: key("Statement", span),
+            value: Node {
+                value: Value::Array(statements),
+                span,
+            },
+        });
+        Node {
+            value: Value::Object(members),
+            span,
+        }
+    }
+
+    fn statement(&mut self, page: usize, block: &'b Block, scope: &Scope) -> Node {
+        let span = span_of(block);
+        let mut members = Vec::new();
+        let mut effect_given = false;
+        for attribute in block.body.attributes() {
+            let name = match attribute.key.as_str() {
+                "sid" => "Sid",
+                "effect" => {
+                    effect_given = true;
+                    "Effect"
+                }
+                "actions" => "Action",
+                "not_actions" => "NotAction",
+                "resources" => "Resource",
+                "not_resources" => "NotResource",
+                _ => continue,
+            };
+            members.push(Member {
+                key: Spanned {
+                    value: name.into(),
+                    span: span_of(&attribute.key),
+                },
+                value: self.embedded(page, &attribute.value, scope),
+            });
+        }
+        if !effect_given {
+            members.push(Member {
+                key: Spanned {
+                    value: "Effect".into(),
+                    span,
+                },
+                value: text("Allow", span),
+            });
+        }
+        for (ident, key) in [
+            ("principals", "Principal"),
+            ("not_principals", "NotPrincipal"),
+        ] {
+            let mut principals: Vec<Member> = Vec::new();
+            let mut key_span = None;
+            for principal in block.body.blocks().filter(|b| b.ident.as_str() == ident) {
+                key_span.get_or_insert(span_of(&principal.ident));
+                let kind = principal
+                    .body
+                    .get_attribute("type")
+                    .map(|t| self.embedded(page, &t.value, scope));
+                let identifiers = principal
+                    .body
+                    .get_attribute("identifiers")
+                    .map(|t| self.embedded(page, &t.value, scope));
+                let (Some(kind), Some(identifiers)) =
+                    (kind.as_ref().and_then(scalar_text), identifiers)
+                else {
+                    continue;
+                };
+                match principals.iter_mut().find(|m| m.key.value == kind) {
+                    Some(member) => {
+                        if let (Value::Array(have), Value::Array(more)) =
+                            (&mut member.value.value, identifiers.value.clone())
+                        {
+                            have.extend(more);
+                        }
+                    }
+                    None => principals.push(Member {
+                        key: Spanned {
+                            value: kind,
+                            span: span_of(&principal.ident),
+                        },
+                        value: identifiers,
+                    }),
+                }
+            }
+            if let Some(key_span) = key_span {
+                // `type = "*"` with `identifiers = ["*"]` is `"Principal": "*"`.
+                let value = match principals.as_slice() {
+                    [only] if only.key.value == "*" => text("*", only.value.span),
+                    _ => Node {
+                        value: Value::Object(principals),
+                        span: key_span,
+                    },
+                };
+                members.push(Member {
+                    key: Spanned {
+                        value: key.into(),
+                        span: key_span,
+                    },
+                    value,
+                });
+            }
+        }
+        let mut conditions: Vec<Member> = Vec::new();
+        let mut condition_span = None;
+        for condition in block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "condition")
+        {
+            let at = span_of(condition);
+            condition_span.get_or_insert(at);
+            let test = condition
+                .body
+                .get_attribute("test")
+                .map(|t| self.embedded(page, &t.value, scope));
+            let variable = condition
+                .body
+                .get_attribute("variable")
+                .map(|t| self.embedded(page, &t.value, scope));
+            let values = condition
+                .body
+                .get_attribute("values")
+                .map(|t| self.embedded(page, &t.value, scope));
+            let (Some(test), Some(variable), Some(values)) = (
+                test.as_ref().and_then(scalar_text),
+                variable.as_ref().and_then(scalar_text),
+                values,
+            ) else {
+                continue;
+            };
+            let entry = Member {
+                key: Spanned {
+                    value: variable,
+                    span: at,
+                },
+                value: values,
+            };
+            match conditions.iter_mut().find(|m| m.key.value == test) {
+                Some(Member {
+                    value:
+                        Node {
+                            value: Value::Object(keys),
+                            ..
+                        },
+                    ..
+                }) => keys.push(entry),
+                _ => conditions.push(Member {
+                    key: Spanned {
+                        value: test,
+                        span: at,
+                    },
+                    value: Node {
+                        value: Value::Object(vec![entry]),
+                        span: at,
+                    },
+                }),
+            }
+        }
+        if let Some(at) = condition_span {
+            members.push(Member {
+                key: Spanned {
+                    value: "Condition".into(),
+                    span: at,
+                },
+                value: Node {
+                    value: Value::Object(conditions),
+                    span: at,
+                },
+            });
+        }
+        Node {
+            value: Value::Object(members),
+            span,
+        }
+    }
+
+    fn declared(&self, i: usize, instance: usize) -> Declared {
+        Declared {
+            name: self.address(i, instance),
+            page: self.resources[i].page,
+            span: self.resources[i].span,
+        }
+    }
+
+    fn model(mut self) -> Model {
+        let mut builder = Builder::default();
+        for i in 0..self.resources.len() {
+            for instance in 0..self.resources[i].instances.len() {
+                self.resource(i, instance, &mut builder);
+            }
+        }
+        let mut model = builder.finish();
+        model.problems.splice(0..0, self.problems);
+        model
+    }
+
+    fn resource(&mut self, i: usize, instance: usize, builder: &mut Builder) {
+        let kind = self.resources[i].kind;
+        let mut attributes = InstanceOf {
+            reader: self,
+            i,
+            instance,
+        };
+        link(kind, &mut attributes, builder);
+    }
+}
+
+/// One instance of a module resource, read through its reader.
+struct InstanceOf<'r, 'b, 'l> {
+    reader: &'r mut Reader<'b, 'l>,
+    i: usize,
+    instance: usize,
+}
+
+impl Attributes for InstanceOf<'_, '_, '_> {
+    fn string(&mut self, key: &str) -> Option<Reference> {
+        self.reader.string(self.i, self.instance, key)
+    }
+
+    fn strings(&mut self, key: &str) -> Vec<Reference> {
+        self.reader.strings(self.i, self.instance, key)
+    }
+
+    fn document(&mut self, key: &str, kind: DocumentKind) -> Option<Document> {
+        self.reader
+            .document_attribute(self.i, self.instance, key, kind)
+    }
+
+    fn inline_policies(&mut self) -> Vec<InlinePolicy> {
+        let reader = &mut *self.reader;
+        let (page, block) = (
+            reader.resources[self.i].page,
+            reader.resources[self.i].block,
+        );
+        let scope = reader.resources[self.i].instances[self.instance]
+            .scope
+            .clone();
+        let mut inline = Vec::new();
+        for policy in block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "inline_policy")
+        {
+            let Some(attribute) = policy.body.get_attribute("policy") else {
+                continue;
+            };
+            let name = policy
+                .body
+                .get_attribute("name")
+                .and_then(|n| scalar_text(&reader.eval(page, &n.value, &scope).node))
+                .unwrap_or_else(|| "inline".into());
+            if let Some(document) =
+                reader.document(page, &attribute.value, &scope, DocumentKind::Identity)
+            {
+                inline.push(InlinePolicy { name, document });
+            }
+        }
+        inline
+    }
+
+    fn name(&mut self) -> String {
+        let name = self.reader.name_of(self.i, self.instance);
+        name.unwrap_or_else(|| "*".into())
+    }
+
+    fn arn(&mut self) -> String {
+        let arn = self.reader.arn_of(self.i, self.instance);
+        arn.unwrap_or_else(|| "*".into())
+    }
+
+    fn address(&self) -> String {
+        self.reader.address(self.i, self.instance)
+    }
+
+    fn declared(&self) -> Declared {
+        self.reader.declared(self.i, self.instance)
+    }
+}
+
+/// What the mapping of Terraform's IAM resources needs to know of one resource instance,
+/// read from a module ([`read`]) or from a plan (`super::plan`).
+pub trait Attributes {
+    /// A string attribute, resolved.
+    fn string(&mut self, key: &str) -> Option<Reference>;
+    /// A list-of-strings attribute (or one string), resolved.
+    fn strings(&mut self, key: &str) -> Vec<Reference>;
+    /// A policy document attribute; a missing one is reported.
+    fn document(&mut self, key: &str, kind: DocumentKind) -> Option<Document>;
+    /// A role's `inline_policy` blocks.
+    fn inline_policies(&mut self) -> Vec<InlinePolicy>;
+    fn name(&mut self) -> String;
+    fn arn(&mut self) -> String;
+    fn address(&self) -> String;
+    fn declared(&self) -> Declared;
+}
+
+/// Terraform's IAM resource types → the model: principals, policies and their links.
+pub fn link(kind: &str, resource: &mut dyn Attributes, builder: &mut Builder) {
+    let list = match kind {
+        "aws_iam_role" => Some(List::Role),
+        "aws_iam_user" => Some(List::User),
+        "aws_iam_group" => Some(List::Group),
+        _ => None,
+    };
+    if let Some(list) = list {
+        let trust = (list == List::Role)
+            .then(|| resource.document("assume_role_policy", DocumentKind::Trust))
+            .flatten();
+        let principal = Principal {
+            name: resource.name(),
+            arn: resource.arn(),
+            path: resource
+                .string("path")
+                .map_or_else(|| "/".into(), |p| p.value),
+            inline: resource.inline_policies(),
+            attached: Vec::new(),
+            boundary: None,
+            groups: Vec::new(),
+            trust,
+            declared: Some(resource.declared()),
+        };
+        let at = builder.principal(list, principal);
+        for arn in resource.strings("managed_policy_arns") {
+            builder.attach_at(list, at, arn);
+        }
+        if let Some(boundary) = resource.string("permissions_boundary") {
+            builder.boundary(list, at, boundary);
+        }
+        return;
+    }
+    let owner = |kind: &str, role: &'static str, user: &'static str, group: &'static str| {
+        if kind.starts_with("aws_iam_role") {
+            (List::Role, role)
+        } else if kind.starts_with("aws_iam_user") {
+            (List::User, user)
+        } else {
+            (List::Group, group)
+        }
+    };
+    match kind {
+        "aws_iam_policy" => {
+            let Some(document) = resource.document("policy", DocumentKind::Identity) else {
+                return;
+            };
+            let (arn, name) = (resource.arn(), resource.name());
+            let policy = ManagedPolicy {
+                arn,
+                name,
+                document,
+            };
+            builder.managed_policy(resource.address(), policy);
+        }
+        "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+            let (list, key) = owner(kind, "role", "user", "group");
+            let Some(target) = resource.string(key) else {
+                return;
+            };
+            let Some(document) = resource.document("policy", DocumentKind::Identity) else {
+                return;
+            };
+            let name = resource
+                .string("name")
+                .map_or_else(|| resource.address(), |n| n.value);
+            builder.inline(list, target, InlinePolicy { name, document });
+        }
+        "aws_iam_role_policy_attachment"
+        | "aws_iam_user_policy_attachment"
+        | "aws_iam_group_policy_attachment" => {
+            let (list, key) = owner(kind, "role", "user", "group");
+            if let (Some(target), Some(arn)) = (resource.string(key), resource.string("policy_arn"))
+            {
+                builder.attach(list, target, arn);
+            }
+        }
+        "aws_iam_role_policy_attachments_exclusive"
+        | "aws_iam_user_policy_attachments_exclusive"
+        | "aws_iam_group_policy_attachments_exclusive" => {
+            let (list, key) = owner(kind, "role_name", "user_name", "group_name");
+            if let Some(target) = resource.string(key) {
+                for arn in resource.strings("policy_arns") {
+                    builder.attach(list, target.clone(), arn);
+                }
+            }
+        }
+        "aws_iam_policy_attachment" => {
+            let Some(arn) = resource.string("policy_arn") else {
+                return;
+            };
+            for (key, list) in [
+                ("roles", List::Role),
+                ("users", List::User),
+                ("groups", List::Group),
+            ] {
+                for target in resource.strings(key) {
+                    builder.attach(list, target, arn.clone());
+                }
+            }
+        }
+        "aws_iam_user_group_membership" => {
+            let Some(user) = resource.string("user") else {
+                return;
+            };
+            for group in resource.strings("groups") {
+                builder.membership(user.clone(), group);
+            }
+        }
+        "aws_iam_group_membership" => {
+            let Some(group) = resource.string("group") else {
+                return;
+            };
+            for user in resource.strings("users") {
+                builder.membership(user, group.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+enum Op {
+    Attr(String),
+    Index(String),
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = r#"
+variable "prod" { default = true }
+resource "aws_iam_role" "worker" {
+  count = 2
+  name  = format("worker-%s", count.index)
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }] })
+  managed_policy_arns = concat(["arn:aws:iam::aws:policy/ReadOnlyAccess"], var.prod ? [] : ["x"])
+}
+resource "aws_iam_group" "ops" { name = "ops" }
+resource "aws_iam_user" "ann" { name = "ann" }
+resource "aws_iam_group_membership" "ops" {
+  name  = "ops"
+  group = aws_iam_group.ops.name
+  users = [aws_iam_user.ann.name]
+}
+resource "aws_iam_policy" "shared" {
+  name   = "shared"
+  path   = "/team/"
+  policy = <<JSON
+{"Statement": {"Effect": "Allow", "Action": "ecs:${var.prod ? "Describe*" : "*"}", "Resource": "*"}}
+JSON
+}
+resource "aws_iam_policy_attachment" "shared" {
+  name       = "shared"
+  groups     = [aws_iam_group.ops.name]
+  roles      = [aws_iam_role.worker[1].name]
+  policy_arn = aws_iam_policy.shared.arn
+}
+resource "aws_iam_role_policy_attachments_exclusive" "w0" {
+  role_name   = aws_iam_role.worker[0].id
+  policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+}
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "A"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+data "aws_iam_policy_document" "final" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid         = "B"
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "public" {
+  name               = "public"
+  assume_role_policy = data.aws_iam_policy_document.final.json
+}
+"#;
+
+    #[test]
+    fn module_values_resolve() {
+        let texts = [MODULE];
+        let (bodies, problems) = parse(&texts);
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut load = |_: &str| Err("no files here".to_string());
+        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut load);
+        let messages: Vec<&str> = model
+            .problems
+            .iter()
+            .map(|p| p.error.message.as_str())
+            .collect();
+        assert!(messages.is_empty(), "{messages:?}");
+        let names: Vec<&str> = model.dump.roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["worker-0", "worker-1", "public"]);
+        let declared = model.dump.roles[1].declared.as_ref().unwrap();
+        assert_eq!(declared.name, "aws_iam_role.worker[1]");
+        assert_eq!(
+            model.dump.roles[0].attached,
+            [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::aws:policy/PowerUserAccess"
+            ]
+        );
+        assert_eq!(
+            model.dump.roles[1].attached,
+            [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::123456789012:policy/team/shared"
+            ]
+        );
+        assert_eq!(model.dump.users[0].groups, ["ops"]);
+        assert_eq!(
+            model.dump.groups[0].attached,
+            ["arn:aws:iam::123456789012:policy/team/shared"]
+        );
+        // The heredoc with an interpolation is rendered, then read.
+        let shared = &model.dump.policies[0].document.document.statements[0];
+        assert_eq!(shared.actions.patterns[0].value, "ecs:Describe*");
+        // Source, own and override statements: A once (overridden in place), then B.
+        let trust = &model.dump.roles[2].trust.as_ref().unwrap().document;
+        let sids: Vec<&str> = trust
+            .statements
+            .iter()
+            .map(|s| s.sid.as_ref().unwrap().value.as_str())
+            .collect();
+        assert_eq!(sids, ["A", "B"]);
+        assert!(trust.statements[1].actions.negated);
+        let principals = trust.statements[1].principals.as_ref().unwrap();
+        assert_eq!(principals.entries[0].kind, "*");
+    }
+}

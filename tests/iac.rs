@@ -1,0 +1,405 @@
+//! Infrastructure code through `iamlint check`: CloudFormation YAML (short tags) and a
+//! CDK-synthesized JSON template of the same account, reviewed like an account; bad
+//! templates; files without IAM staying quiet.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const STACK: &str = "tests/fixtures/iac/cloudformation/stack.yaml";
+const CDK: &str = "tests/fixtures/iac/cloudformation/cdk.out";
+const BAD: &str = "tests/fixtures/iac/cloudformation/bad";
+
+fn check(args: &[&str]) -> Run {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    iamlint(&repo_root(), &all)
+}
+
+fn subject<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no subject {name}"))
+}
+
+/// (rule, line, column) of every finding of a JSON report.
+fn located(json: &Value) -> Vec<(String, u64, u64)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The JSON report of a check that finds something.
+fn findings_json(path: &str) -> Value {
+    let run = check(&["--format", "json", path]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    run.json()
+}
+
+#[test]
+fn cloudformation_yaml_human() {
+    let run = check(&[STACK]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn cloudformation_yaml_json() {
+    let json = findings_json(STACK);
+    assert_eq!(
+        subject_names(&json),
+        ["BreakGlass", "DeployRole", "Developer", "WorkerRole"]
+    );
+    assert_eq!(subject(&json, "BreakGlass")["kind"], "policy");
+    assert_eq!(subject(&json, "Developer")["kind"], "user");
+    let path = &subject(&json, "Developer")["paths"][0]["steps"][0];
+    assert_eq!(path["id"], "sts-001");
+    assert_eq!(path["to"], "arn:aws:iam::123456789012:role/web-deploy");
+    // The Deny under `!If IsWeb` holds: ecs:DeleteService is not granted by BreakGlass's
+    // neighbour, and the role's access is exactly its Allow.
+    assert_eq!(
+        subject(&json, "DeployRole")["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+    assert_eq!(
+        located(&json),
+        [
+            ("ecs-config-change-indirect".to_string(), 23, 25),
+            ("ecs-config-change".to_string(), 49, 19),
+            ("unresolved".to_string(), 68, 23),
+            ("ecs-config-change".to_string(), 77, 21),
+            ("unknown-action".to_string(), 88, 23),
+        ]
+    );
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn cdk_synth_is_the_same_account() {
+    let json = findings_json(CDK);
+    // manifest.json beside the template is not read as a policy.
+    assert_eq!(
+        subject_names(&json),
+        ["DeployRole7E5E1C27", "Developer7A3C1F0B"]
+    );
+    let yaml = findings_json(STACK);
+    for (cdk, cfn) in [
+        ("Developer7A3C1F0B", "Developer"),
+        ("DeployRole7E5E1C27", "DeployRole"),
+    ] {
+        for key in ["allowed", "scoped", "reachable", "trusted_by"] {
+            assert_eq!(
+                subject(&json, cdk)[key],
+                subject(&yaml, cfn)[key],
+                "{cdk} {key}"
+            );
+        }
+        // The same steps; only the policies' names differ.
+        let steps = |json: &Value, name: &str| -> Vec<String> {
+            subject(json, name)["paths"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|p| p["steps"].as_array().unwrap().clone())
+                .map(|s| format!("{} {} {}", s["id"], s["from"], s["to"]))
+                .collect()
+        };
+        assert_eq!(steps(&json, cdk), steps(&yaml, cfn), "{cdk}");
+    }
+    assert_eq!(
+        located(&json),
+        [
+            ("ecs-config-change-indirect".to_string(), 23, 18),
+            ("ecs-config-change".to_string(), 94, 18),
+        ]
+    );
+    insta::assert_snapshot!(check(&[CDK]).transcript());
+}
+
+#[test]
+fn bad_templates_are_located_and_the_others_still_reported() {
+    let run = check(&[BAD, STACK]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("DeployRole can make a monitored ECS configuration change")
+    );
+    insta::assert_snapshot!(check(&[BAD]).transcript());
+}
+
+#[test]
+fn a_deny_holding_an_unknown_value_removes_nothing() {
+    let tree = Tree::new(&[(
+        "deny.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Service: {Type: String}\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement: {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}\n      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n              - {Effect: Allow, Action: 'ecs:UpdateService', Resource: '*'}\n              - {Effect: Deny, Action: 'ecs:*', Resource: !Ref Service}\n",
+    )]);
+    let json = tree.run(&["check", "--format", "json", "deny.yaml"]).json();
+    assert_eq!(
+        subject(&json, "Role")["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+    assert_eq!(located(&json)[1].0, "unresolved");
+}
+
+#[test]
+fn files_without_iam_are_quiet() {
+    for path in [
+        "tests/fixtures/iac/no-iam.yaml",
+        "tests/fixtures/iac/compose.yaml",
+    ] {
+        let run = check(&["--format", "json", path]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        let json = run.json();
+        assert_eq!(json["subjects"], serde_json::json!([]), "{path}");
+        assert_eq!(json["findings"], serde_json::json!([]), "{path}");
+    }
+}
+
+#[test]
+fn privileged_globs_match_logical_ids_and_resolved_arns() {
+    for glob in ["DeployRole", "arn:aws:iam::*:role/web-*"] {
+        let json = check(&["--format", "json", "--privileged", glob, STACK]).json();
+        assert_eq!(subject(&json, "DeployRole")["privileged"], true, "{glob}");
+        let rules: Vec<String> = located(&json).into_iter().map(|f| f.0).collect();
+        assert_eq!(
+            rules.iter().filter(|r| *r == "ecs-config-change").count(),
+            1,
+            "{glob}: only BreakGlass"
+        );
+    }
+}
+
+#[test]
+fn sarif_regions_point_into_the_template() {
+    let run = check(&["--format", "sarif", STACK]);
+    let sarif = run.json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let region = results
+        .iter()
+        .find(|r| r["ruleId"] == "ecs-config-change")
+        .map(|r| &r["locations"][0]["physicalLocation"]["region"])
+        .unwrap();
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(49), Some(19))
+    );
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, STACK);
+}
+
+const MODULE: &str = "tests/fixtures/iac/terraform/deploy";
+
+#[test]
+fn terraform_module_human() {
+    let run = check(&[MODULE]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn terraform_module_json() {
+    let json = findings_json(MODULE);
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_policy.audit",
+            "aws_iam_role.deploy",
+            "aws_iam_role.service[\"api\"]",
+            "aws_iam_role.service[\"worker\"]",
+            "aws_iam_user.dana",
+            // The file `file()` reads is also a policy file of the tree.
+            "tests/fixtures/iac/terraform/deploy/policies/audit.json",
+        ]
+    );
+    // The user holds nothing itself and reaches the deploy role's grants by sts-001.
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(dana["allowed"], serde_json::json!([]));
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::123456789012:role/web-deploy"
+    );
+    // The policy document's condition scopes RegisterTaskDefinition; its Deny holds.
+    let deploy = subject(&json, "aws_iam_role.deploy");
+    assert_eq!(
+        deploy["scoped"],
+        serde_json::json!(["ecs:RegisterTaskDefinition"])
+    );
+    assert_eq!(deploy["allowed"], serde_json::json!(["ecs:UpdateService"]));
+    // for_each: one role per key, each with its own action.
+    assert_eq!(
+        subject(&json, "aws_iam_role.service[\"worker\"]")["allowed"],
+        serde_json::json!([])
+    );
+    let files: Vec<(String, u64, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("documents.tf".to_string(), 4, 17),
+            ("documents.tf".to_string(), 10, 17),
+            ("main.tf".to_string(), 21, 18),
+            ("audit.json".to_string(), 6, 17),
+            ("audit.json".to_string(), 6, 17),
+            ("services.tf".to_string(), 3, 14),
+            ("services.tf".to_string(), 42, 16),
+        ]
+    );
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn bad_terraform_is_located_and_the_others_still_reported() {
+    let bad = "tests/fixtures/iac/terraform/bad";
+    let run = check(&["--monitor", "ecs:UpdateService", bad, MODULE]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("aws_iam_role.deploy can make a monitored ECS configuration change")
+    );
+    insta::assert_snapshot!(check(&["--monitor", "ecs:UpdateService", bad]).transcript());
+}
+
+#[test]
+fn terraform_without_iam_is_quiet() {
+    let tree = Tree::new(&[
+        (
+            "net/main.tf",
+            "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+        ),
+        ("broken/main.tf", "this is { not HCL\n"),
+    ]);
+    let run = tree.run(&["check", "--format", "json", "net", "broken"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(run.json()["subjects"], serde_json::json!([]));
+}
+
+#[test]
+fn one_named_tf_file_is_checked_with_its_module() {
+    let json = findings_json("tests/fixtures/iac/terraform/deploy/main.tf");
+    // documents.tf and services.tf come along: the deploy role's policy is there.
+    assert_eq!(
+        subject(&json, "aws_iam_role.deploy")["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+    assert!(subject_names(&json).contains(&"aws_iam_role.service[\"api\"]"));
+}
+
+const PLAN: &str = "tests/fixtures/iac/terraform/plan/plan.json";
+
+#[test]
+fn terraform_plan_human() {
+    let run = check(&[
+        "--monitor",
+        "ecs:UpdateService",
+        "--monitor",
+        "ecs:UpdateCluster",
+        PLAN,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn terraform_plan_json() {
+    let run = check(&["--format", "json", PLAN]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_role.ci",
+            "aws_iam_role.deploy",
+            "aws_iam_user.dana"
+        ]
+    );
+    // The policy attachment's ARN is unknown until apply: the configuration names
+    // aws_iam_policy.audit, whose planned name gives it.
+    let deploy = subject(&json, "aws_iam_role.deploy");
+    assert_eq!(
+        deploy["granted_by"]["ecs:UpdateCluster"],
+        serde_json::json!(["arn:aws:iam::123456789012:policy/audit"])
+    );
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::111122223333:role/web-deploy"
+    );
+    // A trust policy known only after apply is unresolved, located at its resource.
+    let unresolved: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unresolved")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unresolved,
+        ["`aws_iam_role.ci`'s `assume_role_policy` is known only after apply"]
+    );
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn var_files_give_variables_their_values() {
+    let run = check(&[
+        "--format",
+        "json",
+        "--var-file",
+        "tests/fixtures/iac/terraform/prod.tfvars",
+        MODULE,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    // `cluster = "api"` names the deploy role; `ops_policy` is no longer unresolved.
+    let dana = subject(&json, "aws_iam_user.dana");
+    assert_eq!(
+        dana["paths"][0]["steps"][0]["to"],
+        "arn:aws:iam::123456789012:role/api-deploy"
+    );
+    assert!(!located(&json).iter().any(|f| f.0 == "unresolved"));
+    let missing = check(&[
+        "--var-file",
+        "tests/fixtures/iac/terraform/none.tfvars",
+        MODULE,
+    ]);
+    assert_eq!(missing.code, 2);
+    // miette wraps the message: compare it without the frame.
+    let words: Vec<&str> = missing
+        .stderr
+        .split_whitespace()
+        .filter(|w| !["×", "│"].contains(w))
+        .collect();
+    assert_eq!(
+        words.join(" "),
+        "cannot read --var-file tests/fixtures/iac/terraform/none.tfvars: no such file or directory",
+    );
+}
