@@ -20,13 +20,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("baseline", &["rules", "source"]),
     (
         "report",
-        &["baseline", "config", "document", "graph", "rules", "source", "trail"],
+        &[
+            "baseline", "config", "document", "graph", "rules", "source", "trail",
+        ],
     ),
     (
         "commands",
         &[
-            "baseline", "catalog", "config", "document", "eval", "globs", "graph", "report", "rules",
-            "source", "trail",
+            "baseline", "catalog", "config", "document", "eval", "globs", "graph", "report",
+            "rules", "source", "trail",
         ],
     ),
     (

@@ -141,7 +141,9 @@ pub fn is_trail_name(name: &str) -> bool {
 
 /// The files the command-line paths name (files as given, folders walked).
 pub fn collect(paths: &[PathBuf]) -> Collected {
-    collect_named(paths, &PathMatcher::default(), |name, _| is_trail_name(name))
+    collect_named(paths, &PathMatcher::default(), |name, _| {
+        is_trail_name(name)
+    })
 }
 
 /// Read one file (gzip recognised by its magic bytes, whatever its name), handing each
