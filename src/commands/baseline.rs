@@ -192,8 +192,8 @@ fn outside(display: &str) -> String {
 }
 
 /// The files a walk of the working tree would read, named as it names them: a named file
-/// whatever its extension, and under a folder the `*.json` files outside hidden entries
-/// and `exclude`. Symbolic links and submodules at the revision are not read.
+/// whatever its extension, and under a folder the policy and infrastructure-code files
+/// outside hidden entries and `exclude`. Symbolic links and submodules at the revision are not read.
 fn candidates<'a>(
     roots: &[Root],
     entries: &'a [Entry],
@@ -217,7 +217,8 @@ fn candidates<'a>(
                 .trim_start_matches('/');
             let parts: Vec<&str> = walked.split('/').collect();
             let name = parts.last().copied().unwrap_or_default();
-            if parts.iter().any(|p| p.starts_with('.')) || !files::is_json_name(name) {
+            let parent = display.rsplit_once('/').map_or(".", |(folder, _)| folder);
+            if parts.iter().any(|p| p.starts_with('.')) || !files::is_checked_name(name, parent) {
                 continue;
             }
             // The walk skips an excluded folder, and an excluded file.
@@ -296,7 +297,31 @@ fn at_revision(
     let checked = Results::of(head);
     let mut results: Vec<FileResult> = Vec::new();
     let mut to_check = Vec::new();
-    for (display, bytes) in fetched.files {
+    // Terraform files are judged by module (their folder), as the working tree's are.
+    let (terraform, other): (Vec<_>, Vec<_>) = fetched
+        .files
+        .into_iter()
+        .partition(|(display, _)| display.to_ascii_lowercase().ends_with(".tf"));
+    let mut modules: Vec<(String, Vec<(String, Option<Result<Vec<u8>, String>>)>)> = Vec::new();
+    for (display, bytes) in terraform {
+        let folder = match display.rsplit_once('/') {
+            Some((folder, _)) => folder.to_string(),
+            None => ".".to_string(),
+        };
+        match modules.iter_mut().find(|(f, _)| *f == folder) {
+            Some((_, files)) => files.push((display, bytes)),
+            None => modules.push((folder, vec![(display, bytes)])),
+        }
+    }
+    for (folder, files) in modules {
+        if files.iter().all(|(_, bytes)| bytes.is_none()) {
+            // Unchanged: the run's results, file by file.
+            results.extend(files.iter().filter_map(|(display, _)| checked.get(display)));
+        } else {
+            results.push(module_at_revision(folder, files, settings));
+        }
+    }
+    for (display, bytes) in other {
         match bytes {
             Some(bytes) => to_check.push((display, bytes)),
             // Unchanged: the run's result. (A file the run did not check is on neither
@@ -324,6 +349,43 @@ fn at_revision(
         .collect();
     snapshot.rename(&renames);
     snapshot
+}
+
+/// A Terraform module at the revision: its changed files' contents from git, the others'
+/// (the same bytes) from the working tree.
+fn module_at_revision(
+    folder: String,
+    files: Vec<(String, Option<Result<Vec<u8>, String>>)>,
+    settings: &Settings,
+) -> FileResult {
+    let mut sources = Vec::new();
+    let mut findings = Vec::new();
+    for (display, bytes) in files {
+        let bytes = bytes
+            .unwrap_or_else(|| files::read_limited(Path::new(&display), settings.max_file_size));
+        let text = bytes.and_then(|b| {
+            crate::document::source::decode(&b)
+                .map(str::to_string)
+                .map_err(|e| e.message)
+        });
+        match text {
+            Ok(text) => sources.push(crate::source::SourceFile::new(display, text)),
+            Err(reason) => {
+                let source = crate::source::SourceFile::new(display.clone(), String::new());
+                findings.push(crate::rules::invalid_policy::unreadable(
+                    &display,
+                    &source,
+                    &format!("cannot read: {reason}"),
+                ));
+            }
+        }
+    }
+    let module = super::iac::Module {
+        dir: PathBuf::from(&folder),
+        display: folder,
+        files: Vec::new(),
+    };
+    super::iac::check_module_sources(&module, sources, findings, settings)
 }
 
 /// Each file's result as a report has it (before `[[ignore]]` entries and

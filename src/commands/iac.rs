@@ -11,7 +11,7 @@ use crate::document::json::{self, Node, SyntaxError};
 use crate::document::source::decode;
 use crate::document::yaml;
 use crate::report::{Report, Subject, SubjectKind};
-use crate::rules::{document_finding, invalid_policy, unresolved};
+use crate::rules::{Finding, document_finding, invalid_policy, unresolved};
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use crate::source::template::{Model, ProblemKind};
@@ -263,6 +263,12 @@ fn lexical(path: &Path) -> PathBuf {
 
 /// Check one Terraform module: its files are the pages of one model.
 pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
+    let (sources, findings) = read_module(module, settings);
+    check_module_sources(module, sources, findings, settings)
+}
+
+/// A module's files from the working tree, and a finding for each unreadable one.
+fn read_module(module: &Module, settings: &Settings) -> (Vec<SourceFile>, Vec<Finding>) {
     let mut sources = Vec::new();
     let mut findings = Vec::new();
     for candidate in &module.files {
@@ -283,6 +289,17 @@ pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
             }
         }
     }
+    (sources, findings)
+}
+
+/// A module from its files' texts (read from the working tree, or a revision's for
+/// `--baseline`); `file()` reads from the working tree.
+pub fn check_module_sources(
+    module: &Module,
+    sources: Vec<SourceFile>,
+    findings: Vec<Finding>,
+    settings: &Settings,
+) -> FileResult {
     let root = repository_root(&module.dir);
     let module_dir = module.dir.canonicalize().unwrap_or_default();
     let mut load = |path: &str, first_loaded: usize, loaded: &mut Vec<SourceFile>| {

@@ -128,7 +128,7 @@ pub fn is_json_name(name: &str) -> bool {
 
 /// Policy files and templates; in CDK's output folder only the synthesized templates
 /// (its manifests and asset lists are not policies).
-fn is_checked_name(name: &str, folder: &str) -> bool {
+pub fn is_checked_name(name: &str, folder: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if folder.rsplit('/').next() == Some("cdk.out") {
         return lower.ends_with(".template.json");
