@@ -384,3 +384,159 @@ fn questions_need_an_ecs_action_and_a_readable_format() {
         "cannot be used with",
     );
 }
+
+/// A dump of `roles` and `users`, each given as (name, trust or inline statements).
+fn wide_dump(roles: &[(String, Value, Value)], users: &[(&str, Value)]) -> String {
+    let doc =
+        |statements: &Value| serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+    let roles: Vec<Value> = roles
+        .iter()
+        .map(|(name, trust, inline)| {
+            serde_json::json!({
+                "RoleName": name, "Arn": format!("arn:aws:iam::111122223333:role/{name}"),
+                "Path": "/", "AssumeRolePolicyDocument": doc(trust),
+                "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": doc(inline)}],
+                "AttachedManagedPolicies": []
+            })
+        })
+        .collect();
+    let users: Vec<Value> = users
+        .iter()
+        .map(|(name, inline)| {
+            serde_json::json!({
+                "UserName": name, "Arn": format!("arn:aws:iam::111122223333:user/{name}"),
+                "Path": "/", "GroupList": [],
+                "UserPolicyList": [{"PolicyName": "inline", "PolicyDocument": doc(inline)}],
+                "AttachedManagedPolicies": []
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles,
+        "Policies": [], "IsTruncated": false
+    })
+    .to_string()
+}
+
+fn trusting(principal: Value, condition: Option<Value>) -> Value {
+    let mut statement =
+        serde_json::json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"});
+    if let Some(condition) = condition {
+        statement["Condition"] = condition;
+    }
+    serde_json::json!([statement])
+}
+
+fn grants(actions: &[&str]) -> Value {
+    serde_json::json!([{"Effect": "Allow", "Action": actions, "Resource": "*"}])
+}
+
+/// Many targets that are not a whole class (PassRole on `role/app-*`; AssumeRole on `*`
+/// minus a Deny naming some roles) go through one shared set: each principal still gets
+/// exactly its own targets, with the trust statement as evidence and scoped members kept
+/// scoped.
+#[test]
+fn wide_target_sets_give_each_principal_exactly_its_targets() {
+    let lambda = serde_json::json!({"Service": "lambda.amazonaws.com"});
+    let root = serde_json::json!({"AWS": "arn:aws:iam::111122223333:root"});
+    let mfa = serde_json::json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}});
+    let mut roles = Vec::new();
+    for i in 0..12 {
+        let inline = if i == 7 {
+            grants(&["ecs:UpdateService"])
+        } else {
+            grants(&["s3:GetObject"])
+        };
+        roles.push((
+            format!("app-{i}-fn"),
+            trusting(lambda.clone(), None),
+            inline,
+        ));
+    }
+    // Trusts Lambda and holds ECS, but `role/app-*` does not name it.
+    roles.push((
+        "other-fn".into(),
+        trusting(lambda.clone(), None),
+        grants(&["ecs:DeleteCluster"]),
+    ));
+    for i in 0..12 {
+        let inline = match i {
+            3 => grants(&["ecs:CreateCluster"]),
+            5 => grants(&["ecs:PutAttributes"]),
+            _ => grants(&["s3:GetObject"]),
+        };
+        let condition = (i == 5).then(|| mfa.clone());
+        roles.push((
+            format!("team-{i}"),
+            trusting(root.clone(), condition),
+            inline,
+        ));
+    }
+    roles.push((
+        "deploy-1".into(),
+        trusting(root.clone(), None),
+        grants(&["ecs:UpdateService"]),
+    ));
+    let pass_app = serde_json::json!([
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-*"},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}
+    ]);
+    let assume_but_deploy = serde_json::json!([
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/deploy-*"}
+    ]);
+    let users = [
+        ("dev-a", pass_app.clone()),
+        ("dev-b", pass_app),
+        ("contractor-a", assume_but_deploy.clone()),
+        ("contractor-b", assume_but_deploy),
+    ];
+    let tree = Tree::new(&[("dump.json", &wide_dump(&roles, &users))]);
+    let run = tree.run(&["account", "--from", "dump.json", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    for dev in ["dev-a", "dev-b"] {
+        assert_eq!(
+            strings(&subject(&json, dev)["reachable"]),
+            ["ecs:UpdateService"],
+            "{dev}"
+        );
+        assert_eq!(path_targets(&json, dev), [["role/app-7-fn"]]);
+        assert_eq!(path_ids(&json, dev), [["lambda-001"]]);
+        // The PassRole statement, the Lambda statement and the role's trust statement.
+        let related = finding(&json, "ecs-config-change-indirect", dev).unwrap()["related"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(related, 3, "{dev}");
+    }
+    for contractor in ["contractor-a", "contractor-b"] {
+        let reach = subject(&json, contractor);
+        assert_eq!(
+            strings(&reach["reachable"]),
+            ["ecs:CreateCluster", "ecs:PutAttributes"]
+        );
+        let paths = reach["paths"].as_array().unwrap();
+        let scoped: Vec<(String, bool)> = paths
+            .iter()
+            .map(|p| {
+                (
+                    p["steps"][0]["to"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                    p["scoped"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            scoped,
+            [("team-3".to_string(), false), ("team-5".to_string(), true)]
+        );
+        let finding = finding(&json, "ecs-config-change-indirect", contractor).unwrap();
+        assert_eq!(finding["level"], "error");
+    }
+}

@@ -82,9 +82,9 @@ pub struct ServiceInfo {
 impl ServiceInfo {
     /// The action named `name` (any case).
     pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
-        let lower = name.to_ascii_lowercase();
+        let folded = |s: &'static str| s.bytes().map(|b| b.to_ascii_lowercase());
         self.actions
-            .binary_search_by(|a| cmp_lower(a.name, &lower))
+            .binary_search_by(|a| folded(a.name).cmp(name.bytes().map(|b| b.to_ascii_lowercase())))
             .ok()
             .map(|i| &self.actions[i])
     }
@@ -115,7 +115,11 @@ fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
 
 /// The service with this prefix (any case).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    // Prefixes are lower-case: compare the asked one folded, without allocating.
+    // Prefixes are lower-case, as policies almost always write them: an exact search
+    // first, then the asked one folded, without allocating.
+    if let Ok(i) = SERVICES.binary_search_by(|s| s.prefix.cmp(prefix)) {
+        return Some(&SERVICES[i]);
+    }
     SERVICES
         .binary_search_by(|s| {
             s.prefix
@@ -314,7 +318,17 @@ impl ActionSet {
 
     /// Indices in tracked (qualified-name) order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..CAPACITY).filter(|i| self.contains(*i))
+        // Set bits only, word by word: sets are sparse and iterated in hot loops.
+        self.0.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
     }
 
     /// Canonical names, sorted: `["ecs:CreateService", …]`.

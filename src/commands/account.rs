@@ -16,7 +16,7 @@ use crate::report::{
     AccessPath, AccessStep, QueryAnswer, QueryResult, Report, Subject, SubjectKind,
 };
 use crate::rules::ecs_config_change::{self, GrantingDocument};
-use crate::rules::{ecs_config_change_indirect, invalid_policy, unknown_action};
+use crate::rules::{Finding, ecs_config_change_indirect, invalid_policy, unknown_action};
 use crate::source::SourceFile;
 use crate::source::dump::{Document, Dump, Principal};
 use crate::source::files::read_limited;
@@ -70,6 +70,7 @@ pub fn review(
     settings: &Settings,
     options: &Options,
 ) -> Report {
+    let phases = Phases::new();
     let mut report = Report::default();
     let mut dump = Dump::default();
     for (index, page) in pages.iter().enumerate() {
@@ -79,7 +80,7 @@ pub fn review(
     }
     let mut sources = pages;
     let scps = read_scps(scp_paths, settings, &mut report, &mut sources);
-    review_model(report, dump, sources, &scps, settings, options)
+    review_timed(report, dump, sources, &scps, settings, options, phases)
 }
 
 /// The account model → the report: effective access, paths and findings of every
@@ -87,12 +88,33 @@ pub fn review(
 /// here; `report` may already hold the source's own findings, `sources` are the texts
 /// the model's documents point into (by page index).
 pub fn review_model(
+    report: Report,
+    dump: Dump,
+    sources: Vec<SourceFile>,
+    scps: &[(usize, DocumentGrants)],
+    settings: &Settings,
+    options: &Options,
+) -> Report {
+    review_timed(
+        report,
+        dump,
+        sources,
+        scps,
+        settings,
+        options,
+        Phases::new(),
+    )
+}
+
+/// [`review_model`], its phases timed from `phases` on (`IAMLINT_GRAPH_STATS`).
+fn review_timed(
     mut report: Report,
     dump: Dump,
     mut sources: Vec<SourceFile>,
     scps: &[(usize, DocumentGrants)],
     settings: &Settings,
     options: &Options,
+    mut phases: Phases,
 ) -> Report {
     let scp_grants: Vec<&DocumentGrants> = scps.iter().map(|(_, g)| g).collect();
     let privileged = privileged_matcher(&settings.privileged_globs);
@@ -355,106 +377,117 @@ pub fn review_model(
                 .map(|p| (p.arn.clone(), None)),
         )
         .collect();
+    phases.done("read and evaluate");
 
     // Transitive access, for every non-privileged principal, in parallel.
     let graph = Graph::build(&model);
+    phases.done("graph");
     // A question is answered for privileged principals too.
     let everyone = options.query.is_some();
     let reaches: Vec<Option<graph::Reach>> = (0..model.principals.len())
         .into_par_iter()
         .map(|i| (everyone || !model.principals[i].privileged).then(|| graph.reach(i)))
         .collect();
+    phases.done("reach");
 
     let locate = |origin: graph::Origin| sources.get(origin.source).map(|s| s.locate(origin.span));
-    for (i, principal) in model.principals.iter().enumerate() {
-        let node = graph.plain(i);
-        let access = graph.access(node);
-        let reach = reaches[i].as_ref();
-        let kind = match principal.kind {
-            PrincipalKind::User => SubjectKind::User,
-            PrincipalKind::Role => SubjectKind::Role,
-            PrincipalKind::External => SubjectKind::External,
-        };
-        let mut granted_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for action in access.all().iter() {
-            let by = principal
+    // Each principal's subject and findings, in parallel, kept in principal order.
+    let reviewed: Vec<(Subject, Vec<Finding>)> = model
+        .principals
+        .par_iter()
+        .enumerate()
+        .map(|(i, principal)| {
+            let node = graph.plain(i);
+            let access = graph.access(node);
+            let reach = reaches[i].as_ref();
+            let kind = match principal.kind {
+                PrincipalKind::User => SubjectKind::User,
+                PrincipalKind::Role => SubjectKind::Role,
+                PrincipalKind::External => SubjectKind::External,
+            };
+            let mut granted_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for action in access.all().iter() {
+                let by = principal
+                    .policies
+                    .identity
+                    .iter()
+                    .filter(|id| {
+                        id.grants
+                            .statements
+                            .iter()
+                            .any(|s| s.actions.contains(action))
+                    })
+                    .map(|id| id.label.to_string())
+                    .collect();
+                granted_by.insert(crate::catalog::qualified_name(action), by);
+            }
+            let reachable = reach.map_or(access, |r| r.reachable);
+            // Every principal reviewed for paths (the non-privileged) lists them, even none.
+            let paths: Option<Vec<AccessPath>> =
+                reach.map(|r| r.paths.iter().map(|p| access_path(&graph, p)).collect());
+            let (name, file) = &declared[i];
+            let subject = Subject {
+                name: name.clone(),
+                file: file.clone(),
+                kind,
+                privileged: principal.privileged,
+                allowed: access.unscoped.names(),
+                scoped: access.scoped.names(),
+                reachable: reachable.all().names(),
+                paths,
+                granted_by: (kind != SubjectKind::External).then_some(granted_by),
+                trusted_by: trust_lists.get(i).cloned().flatten(),
+            };
+            let mut findings = Vec::new();
+            if principal.privileged {
+                return (subject, findings);
+            }
+            let documents: Vec<GrantingDocument> = principal
                 .policies
                 .identity
                 .iter()
-                .filter(|id| {
-                    id.grants
-                        .statements
-                        .iter()
-                        .any(|s| s.actions.contains(action))
-                })
-                .map(|id| id.label.to_string())
-                .collect();
-            granted_by.insert(crate::catalog::qualified_name(action), by);
-        }
-        let reachable = reach.map_or(access, |r| r.reachable);
-        // Every principal reviewed for paths (the non-privileged) lists them, even none.
-        let paths: Option<Vec<AccessPath>> =
-            reach.map(|r| r.paths.iter().map(|p| access_path(&graph, p)).collect());
-        let (name, file) = &declared[i];
-        report.subjects.push(Subject {
-            name: name.clone(),
-            file: file.clone(),
-            kind,
-            privileged: principal.privileged,
-            allowed: access.unscoped.names(),
-            scoped: access.scoped.names(),
-            reachable: reachable.all().names(),
-            paths,
-            granted_by: (kind != SubjectKind::External).then_some(granted_by),
-            trusted_by: trust_lists.get(i).cloned().flatten(),
-        });
-        if principal.privileged {
-            continue;
-        }
-        let documents: Vec<GrantingDocument> = principal
-            .policies
-            .identity
-            .iter()
-            .zip(&principal.identity_sources)
-            .map(|(id, source)| GrantingDocument {
-                label: id.label,
-                source: &sources[*source],
-                grants: id.grants,
-            })
-            .collect();
-        report
-            .findings
-            .extend(ecs_config_change::check(name, access, &documents));
-        if let Some(reach) = reach {
-            let paths: Vec<AccessPath> =
-                reach.paths.iter().map(|p| access_path(&graph, p)).collect();
-            let evidence: Vec<Vec<(graph::Origin, String)>> = reach
-                .paths
-                .iter()
-                .map(|p| {
-                    p.steps
-                        .iter()
-                        .flat_map(|step| {
-                            let label = format!(
-                                "{} {} → {}",
-                                step.id,
-                                crate::report::short_arn(&graph.describe(step.from)),
-                                crate::report::short_arn(&graph.describe(step.to))
-                            );
-                            step.evidence.iter().map(move |o| (*o, label.clone()))
-                        })
-                        .collect()
+                .zip(&principal.identity_sources)
+                .map(|(id, source)| GrantingDocument {
+                    label: id.label,
+                    source: &sources[*source],
+                    grants: id.grants,
                 })
                 .collect();
-            report.findings.extend(ecs_config_change_indirect::check(
-                name,
-                reach,
-                &paths,
-                &evidence,
-                &locate,
-                &sources[0],
-            ));
-        }
+            findings.extend(ecs_config_change::check(name, access, &documents));
+            if let (Some(reach), Some(paths)) = (reach, &subject.paths) {
+                let evidence: Vec<Vec<(graph::Origin, String)>> = reach
+                    .paths
+                    .iter()
+                    .map(|p| {
+                        p.steps
+                            .iter()
+                            .flat_map(|step| {
+                                let label = format!(
+                                    "{} {} → {}",
+                                    step.id,
+                                    crate::report::short_arn(&graph.describe(step.from)),
+                                    crate::report::short_arn(&graph.describe(step.to))
+                                );
+                                step.evidence.iter().map(move |o| (*o, label.clone()))
+                            })
+                            .collect()
+                    })
+                    .collect();
+                findings.extend(ecs_config_change_indirect::check(
+                    name,
+                    reach,
+                    paths,
+                    &evidence,
+                    &locate,
+                    &sources[0],
+                ));
+            }
+            (subject, findings)
+        })
+        .collect();
+    for (subject, findings) in reviewed {
+        report.subjects.push(subject);
+        report.findings.extend(findings);
     }
     if let Some(query) = &options.query {
         report.query = Some(answer(query, &report.subjects));
@@ -464,6 +497,7 @@ pub fn review_model(
     }
     crate::commands::check::apply_ignores(&mut report, settings);
     report.sort();
+    phases.done("findings");
     if options.exit_after {
         // Freeing a large account's model piece by piece costs more than the review
         // itself; the process ends right after the report is written, and the OS
@@ -474,6 +508,22 @@ pub fn review_model(
         std::mem::forget(dump);
     }
     report
+}
+
+/// With `IAMLINT_GRAPH_STATS` set, how long each phase of a review took (stderr).
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn new() -> Phases {
+        Phases(std::env::var_os("IAMLINT_GRAPH_STATS").map(|_| std::time::Instant::now()))
+    }
+
+    fn done(&mut self, phase: &str) {
+        if let Some(started) = self.0 {
+            eprintln!("review: {phase} in {:?}", started.elapsed());
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
 }
 
 /// The answer to a question, from the subjects' access and paths.

@@ -245,14 +245,15 @@ impl Reader<'_> {
         self.pos += 1;
         let mut out = String::new();
         loop {
-            // Copy the run of plain characters in one go.
+            // Copy the run of plain characters in one go: up to the next quote or
+            // backslash, or the first control character before it.
             let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
+            let rest = &self.bytes[run_start..];
+            let mut run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            if let Some(control) = rest[..run].iter().position(|&b| b < 0x20) {
+                run = control;
             }
+            self.pos += run;
             out.push_str(&self.text[run_start..self.pos]);
             match self.peek() {
                 None => return Err(self.error("unterminated string", open, self.pos)),

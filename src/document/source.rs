@@ -35,19 +35,15 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         let ascii = line_starts
             .iter()
             .enumerate()
             .map(|(line, &start)| {
                 let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
-                text.as_bytes()[start..end].is_ascii()
+                bytes[start..end].is_ascii()
             })
             .collect();
         LineIndex { line_starts, ascii }

@@ -10,7 +10,7 @@ use crate::catalog::ActionSet;
 
 /// What policy variables stand for while one principal is evaluated. A variable that is
 /// not known here (`${aws:userid}`, tags) matches anything: a linter must not hide access.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Variables {
     /// `${aws:username}`: set for IAM users only.
     pub username: Option<String>,

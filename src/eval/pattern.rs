@@ -5,6 +5,10 @@ use crate::catalog::{self, ActionSet};
 
 /// Whether `pattern` matches all of `text`, ignoring ASCII case.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // Most patterns are literal action names.
+    if !pattern.bytes().any(|b| b == b'*' || b == b'?') {
+        return pattern.eq_ignore_ascii_case(text);
+    }
     // Action names are ASCII: match bytes without allocating; other text goes by chars.
     if pattern.is_ascii() && text.is_ascii() {
         glob(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |a, b| {
@@ -132,10 +136,14 @@ fn expand_uncached(pattern: &str) -> Expansion {
         };
     };
     let of_service = catalog::tracked_of(info.prefix);
-    let actions = matching_tracked(
-        pattern,
-        of_service.iter().map(|i| (i, &catalog::tracked()[i])),
-    );
+    let actions = if of_service.is_empty() {
+        ActionSet::EMPTY
+    } else {
+        matching_tracked(
+            pattern,
+            of_service.iter().map(|i| (i, &catalog::tracked()[i])),
+        )
+    };
     let unknown =
         (actions.is_empty() && !matches_any_action(info, action)).then_some(Unknown::Action);
     Expansion { actions, unknown }
@@ -154,6 +162,9 @@ fn matching_tracked<'a>(
 /// Whether the action part of a pattern matches some action of `service`: only the
 /// actions sharing its literal prefix are tried.
 fn matches_any_action(service: &catalog::ServiceInfo, action_pattern: &str) -> bool {
+    if !action_pattern.contains(['*', '?']) {
+        return service.action(action_pattern).is_some();
+    }
     let literal = action_pattern
         .find(['*', '?'])
         .map_or(action_pattern, |end| &action_pattern[..end]);

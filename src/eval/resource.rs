@@ -135,6 +135,23 @@ pub fn can_name_resource_of(service: &ServiceInfo, pattern: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    // Literal up to its service field (`arn:aws:s3:::…`): no ARN of another service can
+    // match, whatever follows; only patterns that may name this service need the shapes.
+    let mut fields = pattern.splitn(4, ':');
+    if let (Some("arn"), Some(partition), Some(arn_service), Some(_)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    {
+        let literal = |f: &str| !f.contains(['*', '?', '$']);
+        if literal(partition)
+            && literal(arn_service)
+            && !service
+                .arn_services
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(arn_service))
+        {
+            return false;
+        }
+    }
     service.arn_services.iter().any(|arn_service| {
         Shape::new(arn_service, service.region, service.account).can_match(pattern)
     })

@@ -4,6 +4,12 @@
 //! When a permission holds on every target alike (granted on `*`, cut by nothing that
 //! names particular ARNs), the edge goes to a [`Hub`] of all the targets instead of to
 //! each of them; the hub has one edge to each member.
+//!
+//! When it holds on many targets but not alike (`iam:PassRole` on `role/app-*`, or `*`
+//! minus a Deny naming some roles), the targets are computed once for every principal
+//! whose policies put the same question the same way (a [`Profile`]), and the edge goes
+//! to one shared [`TargetSet`]: a contractor group of thousands whose Deny cuts a few
+//! roles out of thousands costs one set, not thousands of edges each.
 
 use super::trust::{self, Caller};
 use super::{Account, Augment, Hub, Node, Origin, PrincipalKind};
@@ -15,6 +21,106 @@ use crate::eval::resource::literal_arn;
 use crate::eval::{Grants, Identity, Policies, Variables};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
+
+/// Fewer targets than this get one edge each: a set is worth it only when wide.
+const SET_MIN: usize = 8;
+
+/// Where an edge goes: one node, or each member of a target set.
+#[derive(Clone, Debug)]
+pub enum Destination {
+    Node(Node),
+    Set(Arc<TargetSet>),
+}
+
+/// The principals one step reaches, each with whether the step to it is scoped.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct TargetSet {
+    pub members: Vec<(usize, bool)>,
+}
+
+/// Which trust side a target set's members must pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Admit {
+    /// None (taking over a user or role needs no trust).
+    Nothing,
+    /// Roles trusting a service.
+    Service(&'static str),
+    /// Roles trusting an account of the model (index into `Index::accounts`), for any
+    /// of its principals: a trust naming the asker itself is an edge of its own.
+    Account(u32),
+}
+
+/// A statement of a profile: its resources and whether it has a condition.
+type StatementKey = (ResourceKey, bool);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum ResourceKey {
+    Star,
+    Not,
+    Patterns(Vec<String>),
+}
+
+/// Everything that decides on which principals one action is allowed to one asker: the
+/// statements naming it in each policy layer, the Denies, and the variables when a
+/// pattern uses them. Two principals with equal profiles have the same targets.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Profile {
+    identity: Vec<StatementKey>,
+    boundary: Option<Vec<StatementKey>>,
+    scps: Option<Vec<StatementKey>>,
+    denied: bool,
+    deny_patterns: Vec<String>,
+    variables: Option<Variables>,
+}
+
+/// A shared targets question.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct SharedKey {
+    permission: &'static str,
+    /// The candidate list, by address: the lists live in the index for the whole build.
+    candidates: (usize, usize),
+    admit: Admit,
+    /// Another permission of the step is scoped: every member is.
+    scoped: bool,
+    profile: Profile,
+}
+
+/// The statements of one policy layer that name `action`; an unconditional `*` grant
+/// makes the others irrelevant, so it stands alone (principals differing only in
+/// narrower grants then share).
+fn layer_key<'d>(
+    documents: impl Iterator<Item = &'d DocumentGrants>,
+    action: usize,
+) -> Vec<StatementKey> {
+    let mut keys: Vec<StatementKey> = Vec::new();
+    for document in documents {
+        for statement in document
+            .statements
+            .iter()
+            .filter(|s| s.actions.contains(action))
+        {
+            let resources = match &statement.resources {
+                Resources::Star => ResourceKey::Star,
+                Resources::Not => ResourceKey::Not,
+                Resources::Patterns(patterns) => ResourceKey::Patterns(patterns.clone()),
+            };
+            if resources == ResourceKey::Star && !statement.conditional {
+                return vec![(ResourceKey::Star, false)];
+            }
+            keys.push((resources, statement.conditional));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn uses_variables(keys: &[StatementKey]) -> bool {
+    keys.iter().any(|(resources, _)| match resources {
+        ResourceKey::Patterns(patterns) => patterns.iter().any(|p| p.contains("${")),
+        _ => false,
+    })
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StepKind {
@@ -106,6 +212,11 @@ pub struct Index {
     trust_open: Vec<usize>,
     /// Roles whose trust names this service principal.
     trust_by_service: HashMap<String, Vec<usize>>,
+    /// Per account (as `accounts`): the roles trusting it, those whose trust has no Deny
+    /// statement and those whose trust has one (a Deny may name particular callers).
+    account_roles: Vec<(Vec<usize>, Vec<usize>)>,
+    /// Target sets by the question that computed them.
+    shared: Mutex<HashMap<SharedKey, Arc<TargetSet>>>,
 }
 
 /// `123456789012` or `arn:aws:iam::123456789012:root`: the whole account.
@@ -144,6 +255,8 @@ impl Index {
             trust_by_account: HashMap::new(),
             trust_open: Vec::new(),
             trust_by_service: HashMap::new(),
+            account_roles: Vec::new(),
+            shared: Mutex::new(HashMap::new()),
         };
         for (i, p) in account.principals.iter().enumerate() {
             index.by_arn.insert(p.arn.clone(), i);
@@ -192,7 +305,29 @@ impl Index {
                 index.trust_open.push(i);
             }
         }
+        index.account_roles = index
+            .accounts
+            .iter()
+            .map(|acct| {
+                let roles = index
+                    .trust_by_account
+                    .get(acct)
+                    .map_or(&[][..], Vec::as_slice);
+                roles.iter().partition(|&&r| {
+                    account.principals[r]
+                        .trust
+                        .is_some_and(|(t, _)| !has_deny(t))
+                })
+            })
+            .collect();
         index
+    }
+
+    fn account_index(&self, account: &str) -> Option<u32> {
+        self.accounts
+            .binary_search_by(|a| a.as_str().cmp(account))
+            .ok()
+            .map(|i| i as u32)
     }
 
     /// The principals whose ARN a variable-free resource pattern matches, computed once
@@ -234,6 +369,8 @@ impl Index {
                 .map_or(&[], Vec::as_slice),
             Hub::AllUsers => &self.users,
             Hub::AllRoles => &self.roles,
+            // Its members live in the graph (see `hub_edges`).
+            Hub::Set(_) => &[],
         }
     }
 }
@@ -527,6 +664,105 @@ impl<'a, 'b> Asker<'a, 'b> {
             .collect()
     }
 
+    /// What decides where `action` is allowed for this node (see [`Profile`]).
+    fn profile(&self, action: usize) -> Profile {
+        let policies = &self.policies;
+        let identity = layer_key(policies.identity.iter().map(|i| i.grants), action);
+        let boundary = policies
+            .boundary
+            .map(|b| layer_key(std::iter::once(b), action));
+        let scps =
+            (!policies.scps.is_empty()).then(|| layer_key(policies.scps.iter().copied(), action));
+        let documents = || {
+            policies
+                .identity
+                .iter()
+                .map(|i| i.grants)
+                .chain(policies.boundary)
+                .chain(policies.scps.iter().copied())
+        };
+        let denied = documents().any(|d| d.denied.contains(action));
+        let mut deny_patterns: Vec<String> = documents()
+            .flat_map(|d| &d.targeted_denies)
+            .filter(|t| t.actions.contains(action))
+            .flat_map(|t| t.patterns.iter().cloned())
+            .collect();
+        deny_patterns.sort_unstable();
+        deny_patterns.dedup();
+        let variables = (uses_variables(&identity)
+            || boundary.as_deref().is_some_and(uses_variables)
+            || scps.as_deref().is_some_and(uses_variables)
+            || deny_patterns.iter().any(|p| p.contains("${")))
+        .then(|| self.vars.clone());
+        Profile {
+            identity,
+            boundary,
+            scps,
+            denied,
+            deny_patterns,
+            variables,
+        }
+    }
+
+    /// The members of `candidates` that `permission` is allowed on and that pass the
+    /// trust side `admit`, each with whether the step is scoped (`scoped`: another
+    /// permission of the step is). Computed once per [`Profile`] and shared.
+    fn shared_targets(
+        &self,
+        permission: &'static str,
+        candidates: &[usize],
+        admit: Admit,
+        scoped: bool,
+    ) -> Arc<TargetSet> {
+        let key = SharedKey {
+            permission,
+            candidates: (candidates.as_ptr() as usize, candidates.len()),
+            admit,
+            scoped,
+            profile: self.profile(catalog::known(permission)),
+        };
+        if let Some(found) = self.index.shared.lock().expect("not poisoned").get(&key) {
+            return found.clone();
+        }
+        let members = self
+            .targets_uncached(permission, candidates)
+            .into_iter()
+            .filter_map(|(i, allowed_scoped)| {
+                let admitted_scoped = match admit {
+                    Admit::Nothing => false,
+                    Admit::Service(service) => {
+                        admission(self.account, i, &Caller::Service(service))?.scoped
+                    }
+                    Admit::Account(acct) => {
+                        let caller = Caller::Aws {
+                            arn: "",
+                            account: &self.index.accounts[acct as usize],
+                        };
+                        admission(self.account, i, &caller)?.scoped
+                    }
+                };
+                Some((i, allowed_scoped || admitted_scoped || scoped))
+            })
+            .collect();
+        let set = Arc::new(TargetSet { members });
+        self.index
+            .shared
+            .lock()
+            .expect("not poisoned")
+            .entry(key)
+            .or_insert(set)
+            .clone()
+    }
+
+    /// Whether it holds the first permission of some "modify another principal" path:
+    /// only then does it need to know each principal it can become.
+    fn modifies_others(&self) -> bool {
+        PATHS.iter().enumerate().any(|(index, path)| {
+            matches!(path.kind, Kind::ModifyOther(_))
+                && self.has_id(permission_ids(index)[0]).is_some()
+        })
+    }
+
     /// The policies and statements that allow `permission` (on `arn`, when given).
     fn granted(&self, permission: &'static str, arn: Option<&str>) -> Granted {
         let action = catalog::known(permission);
@@ -560,14 +796,20 @@ impl<'a, 'b> Asker<'a, 'b> {
     }
 }
 
-/// An edge as found: the target node, what it stands for, whether it is scoped.
-pub type OutEdge = (Node, StepInfo, bool);
+/// An edge as found: where it goes, what it stands for, whether it is scoped.
+pub type OutEdge = (Destination, StepInfo, bool);
 
-/// Every edge out of `node`, with the node's monitored access.
-pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>, Grants) {
+/// Every edge out of `node`, with the node's monitored access. `sets`: the target sets
+/// interned so far (a set hub's members).
+pub fn out_edges(
+    account: &Account,
+    index: &Index,
+    sets: &[Arc<TargetSet>],
+    node: &Node,
+) -> (Vec<OutEdge>, Grants) {
     match node {
         Node::Hub { hub, unrestricted } => (
-            hub_edges(account, index, hub, *unrestricted),
+            hub_edges(account, index, sets, hub, *unrestricted),
             Grants::default(),
         ),
         Node::Principal { principal, augment } => {
@@ -581,7 +823,7 @@ pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>
                 modify_then_become(&asker, &becomes, &mut out);
             }
             let me = asker.node();
-            out.retain(|(to, _, _)| *to != me);
+            out.retain(|(to, _, _)| !matches!(to, Destination::Node(n) if *n == me));
             (one_per_target(out), access)
         }
     }
@@ -592,12 +834,23 @@ pub fn out_edges(account: &Account, index: &Index, node: &Node) -> (Vec<OutEdge>
 fn one_per_target(edges: Vec<OutEdge>) -> Vec<OutEdge> {
     let mut kept: Vec<OutEdge> = Vec::with_capacity(edges.len());
     let mut at: super::FastMap<Node, usize> = super::FastMap::default();
+    let mut sets: Vec<*const TargetSet> = Vec::new();
     for edge in edges {
-        match at.get(&edge.0) {
+        let node = match &edge.0 {
+            Destination::Node(node) => *node,
+            Destination::Set(set) => {
+                if !sets.contains(&Arc::as_ptr(set)) {
+                    sets.push(Arc::as_ptr(set));
+                    kept.push(edge);
+                }
+                continue;
+            }
+        };
+        match at.get(&node) {
             Some(&i) if kept[i].2 && !edge.2 => kept[i] = edge,
             Some(_) => {}
             None => {
-                at.insert(edge.0, kept.len());
+                at.insert(node, kept.len());
                 kept.push(edge);
             }
         }
@@ -605,15 +858,43 @@ fn one_per_target(edges: Vec<OutEdge>) -> Vec<OutEdge> {
     kept
 }
 
+/// The edges to a target set's members, or one edge each when there are few.
+fn fan_out(set: Arc<TargetSet>, info: StepInfo, out: &mut Vec<OutEdge>) {
+    if set.members.len() >= SET_MIN {
+        out.push((Destination::Set(set), info, false));
+    } else {
+        out.extend(
+            set.members
+                .iter()
+                .map(|&(i, scoped)| (Destination::Node(Node::plain(i)), info, scoped)),
+        );
+    }
+}
+
 /// A hub's edges to its members, scoped where a member's trust is conditional.
-fn hub_edges(account: &Account, index: &Index, hub: &Hub, unrestricted: bool) -> Vec<OutEdge> {
-    let member_node = |i: usize| Node::Principal {
-        principal: i as u32,
-        augment: Augment {
-            unrestricted,
-            ..Augment::default()
-        },
+fn hub_edges(
+    account: &Account,
+    index: &Index,
+    sets: &[Arc<TargetSet>],
+    hub: &Hub,
+    unrestricted: bool,
+) -> Vec<OutEdge> {
+    let member_node = |i: usize| {
+        Destination::Node(Node::Principal {
+            principal: i as u32,
+            augment: Augment {
+                unrestricted,
+                ..Augment::default()
+            },
+        })
     };
+    if let Hub::Set(set) = hub {
+        return sets[*set as usize]
+            .members
+            .iter()
+            .map(|&(i, scoped)| (member_node(i), StepInfo::member(), scoped))
+            .collect();
+    }
     index
         .members(hub)
         .iter()
@@ -633,7 +914,7 @@ fn hub_edges(account: &Account, index: &Index, hub: &Hub, unrestricted: bool) ->
                     )?
                     .scoped
                 }
-                Hub::AllUsers | Hub::AllRoles => false,
+                Hub::AllUsers | Hub::AllRoles | Hub::Set(_) => false,
             };
             Some((member_node(i), StepInfo::member(), scoped))
         })
@@ -685,15 +966,6 @@ fn assume_role(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
         .collect();
     direct.sort_unstable();
     direct.dedup();
-    let mut account_roles: Vec<usize> = if external || me.account.is_empty() {
-        Vec::new()
-    } else {
-        index
-            .trust_by_account
-            .get(&me.account)
-            .cloned()
-            .unwrap_or_default()
-    };
     // (role, scoped) pairs found one by one.
     let mut found: Vec<(usize, bool)> = Vec::new();
     for &role in &direct {
@@ -717,7 +989,6 @@ fn assume_role(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
         } else if let Some(scoped) = asker.on("sts:AssumeRole", &target.arn) {
             found.push((role, admission.scoped || scoped));
         }
-        account_roles.retain(|r| *r != role);
     }
     if external && !me.account.is_empty() {
         // Another account as a whole: every role that trusts that account.
@@ -731,31 +1002,24 @@ fn assume_role(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                 found.push((role, admission.scoped));
             }
         }
-        account_roles.clear();
     }
-    if !has_assume {
-        account_roles.clear();
-    }
-    // The account's roles: through the hub when the identity side holds on every role.
-    if account_roles.is_empty() {
-    } else if let Some(scoped) = asker.uniform("sts:AssumeRole") {
-        let (hubbed, one_by_one): (Vec<usize>, Vec<usize>) =
-            account_roles.iter().partition(|&&r| {
-                asker.account.principals[r]
-                    .trust
-                    .is_some_and(|(t, _)| !has_deny(t))
-            });
-        if !hubbed.is_empty() {
-            let account = index
-                .accounts
-                .binary_search(&me.account)
-                .expect("own account") as u32;
-            let hub = Hub::AccountTrust(account);
+    // The roles trusting its own account, which its identity policies must allow.
+    let own = if external || me.account.is_empty() || !has_assume {
+        None
+    } else {
+        index.account_index(&me.account)
+    };
+    if let Some(acct) = own {
+        let (plain, with_deny) = &index.account_roles[acct as usize];
+        if plain.is_empty() {
+        } else if let Some(scoped) = asker.uniform("sts:AssumeRole") {
+            // Through the hub when the identity side holds on every role alike.
+            let hub = Hub::AccountTrust(acct);
             out.push((
-                Node::Hub {
+                Destination::Node(Node::Hub {
                     hub,
                     unrestricted: false,
-                },
+                }),
                 sts,
                 scoped,
             ));
@@ -765,18 +1029,35 @@ fn assume_role(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                 scoped,
                 via_hub: Some(hub),
             });
+        } else {
+            let set = asker.shared_targets("sts:AssumeRole", plain, Admit::Account(acct), false);
+            if asker.modifies_others() {
+                becomes.extend(set.members.iter().map(|&(role, scoped)| Become {
+                    target: role,
+                    path: *STS_001,
+                    scoped,
+                    via_hub: None,
+                }));
+            }
+            fan_out(set, sts, out);
         }
-        account_roles = one_by_one;
-    }
-    if !account_roles.is_empty() {
-        for (role, scoped) in asker.targets("sts:AssumeRole", &account_roles) {
-            if let Some(admission) = admission(asker.account, role, &caller) {
-                found.push((role, admission.scoped || scoped));
+        // A trust with a Deny may name particular callers: asked as this caller, once
+        // (those naming it were asked above).
+        let rest: Vec<usize> = with_deny
+            .iter()
+            .copied()
+            .filter(|r| direct.binary_search(r).is_err())
+            .collect();
+        if !rest.is_empty() {
+            for (role, scoped) in asker.targets("sts:AssumeRole", &rest) {
+                if let Some(admission) = admission(asker.account, role, &caller) {
+                    found.push((role, admission.scoped || scoped));
+                }
             }
         }
     }
     for (role, scoped) in found {
-        out.push((Node::plain(role), sts, scoped));
+        out.push((Destination::Node(Node::plain(role)), sts, scoped));
         becomes.push(Become {
             target: role,
             path: *STS_001,
@@ -844,10 +1125,10 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                     }
                     if let Some(scoped) = asker.on(first, &group.arn) {
                         out.push((
-                            with(Augment {
+                            Destination::Node(with(Augment {
                                 joined: Some(g as u32),
                                 ..augment
-                            }),
+                            })),
                             info,
                             scoped,
                         ));
@@ -881,7 +1162,7 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                     .iter()
                     .find_map(|arn| asker.on(first, arn))
                 {
-                    out.push((with(changed), info, scoped));
+                    out.push((Destination::Node(with(changed)), info, scoped));
                 }
             }
             Kind::TakeOver(target) => {
@@ -891,10 +1172,10 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                 };
                 if let Some(scoped) = asker.uniform(first) {
                     out.push((
-                        Node::Hub {
+                        Destination::Node(Node::Hub {
                             hub,
                             unrestricted: false,
-                        },
+                        }),
                         info,
                         scoped,
                     ));
@@ -906,18 +1187,21 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                     });
                     continue;
                 }
-                for (other, scoped) in asker.targets(first, candidates) {
-                    if other == asker.principal {
-                        continue;
-                    }
-                    out.push((Node::plain(other), info, scoped));
-                    becomes.push(Become {
-                        target: other,
-                        path: index,
-                        scoped,
-                        via_hub: None,
-                    });
+                let set = asker.shared_targets(first, candidates, Admit::Nothing, false);
+                if asker.modifies_others() {
+                    becomes.extend(
+                        set.members
+                            .iter()
+                            .filter(|(other, _)| *other != asker.principal)
+                            .map(|&(other, scoped)| Become {
+                                target: other,
+                                path: index,
+                                scoped,
+                                via_hub: None,
+                            }),
+                    );
                 }
+                fan_out(set, info, out);
             }
             Kind::PassRole { services } | Kind::ExistingResource { services } => {
                 let existing = matches!(path.kind, Kind::ExistingResource { .. });
@@ -943,26 +1227,22 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                     };
                     if let Some(scoped) = passing {
                         out.push((
-                            Node::Hub {
+                            Destination::Node(Node::Hub {
                                 hub,
                                 unrestricted: false,
-                            },
+                            }),
                             info,
                             scoped || parts_scoped,
                         ));
                         continue;
                     }
-                    for (role, scoped) in asker.targets("iam:PassRole", members) {
-                        if let Some(admission) =
-                            admission(asker.account, role, &Caller::Service(service))
-                        {
-                            out.push((
-                                Node::plain(role),
-                                info,
-                                scoped || parts_scoped || admission.scoped,
-                            ));
-                        }
-                    }
+                    let set = asker.shared_targets(
+                        "iam:PassRole",
+                        members,
+                        Admit::Service(service),
+                        parts_scoped,
+                    );
+                    fan_out(set, info, out);
                 }
             }
         }
@@ -999,10 +1279,10 @@ fn modify_then_become(asker: &Asker, becomes: &[Become], out: &mut Vec<OutEdge>)
                 }
                 if let Some(scoped) = asker.uniform(first) {
                     out.push((
-                        Node::Hub {
+                        Destination::Node(Node::Hub {
                             hub: *hub,
                             unrestricted: true,
-                        },
+                        }),
                         info,
                         scoped || become_.scoped,
                     ));
@@ -1033,7 +1313,7 @@ fn modify_then_become(asker: &Asker, becomes: &[Become], out: &mut Vec<OutEdge>)
                     ..Augment::default()
                 },
             };
-            out.push((to, info, scoped || become_.scoped));
+            out.push((Destination::Node(to), info, scoped || become_.scoped));
             done.push(other);
             break;
         }
@@ -1066,16 +1346,27 @@ pub fn evidence(
         labels.extend(granted.labels);
         origins.extend(granted.evidence);
     }
-    if info.kind == StepKind::AssumeRole {
-        if let Node::Principal {
-            principal: role, ..
-        } = to
-        {
-            let me = &account.principals[*principal as usize];
-            if let Some(origin) = trust_statement(account, *role as usize, &caller_of(me)) {
-                origins.push(origin);
+    // The trust statement that lets the caller, or the service it passes the role to, in.
+    if let Node::Principal {
+        principal: target, ..
+    } = to
+    {
+        let target = *target as usize;
+        let trust = match PATHS[info.path as usize].kind {
+            _ if info.kind == StepKind::AssumeRole => {
+                let me = &account.principals[*principal as usize];
+                trust_statement(account, target, &caller_of(me))
             }
-        }
+            Kind::PassRole { services } | Kind::ExistingResource { services }
+                if info.become_path.is_none() =>
+            {
+                services
+                    .iter()
+                    .find_map(|s| trust_statement(account, target, &Caller::Service(s)))
+            }
+            _ => None,
+        };
+        origins.extend(trust);
     }
     labels.sort();
     labels.dedup();
@@ -1088,22 +1379,4 @@ fn trust_statement(account: &Account, role: usize, caller: &Caller) -> Option<Or
         source,
         span: a.span,
     })
-}
-
-/// The trust statement that lets a hub's member in.
-pub fn member_evidence(account: &Account, member: usize, hub: &Hub, from: &Node) -> Option<Origin> {
-    match hub {
-        Hub::Service(service) => trust_statement(account, member, &Caller::Service(service)),
-        Hub::AccountTrust(_) => {
-            let Node::Principal { principal, .. } = from else {
-                return None;
-            };
-            trust_statement(
-                account,
-                member,
-                &caller_of(&account.principals[*principal as usize]),
-            )
-        }
-        Hub::AllUsers | Hub::AllRoles => None,
-    }
 }

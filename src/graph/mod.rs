@@ -9,8 +9,11 @@
 //! Scale: edges that fan out to a whole class of principals ("every role that trusts
 //! Lambda", "every role that trusts the account", "every user") go through one **hub**
 //! node per class instead of one edge per pair, so an account where everyone holds
-//! `sts:AssumeRole` on `*` has a number of edges linear in its principals. Closure is one
-//! reverse breadth-first search per monitored action from the principals that hold it,
+//! `sts:AssumeRole` on `*` has a number of edges linear in its principals; a wide set of
+//! targets that is not a whole class (`iam:PassRole` on `role/app-*`) is one shared
+//! **set** hub for every principal whose policies name the same targets the same way.
+//! Closure is one reverse breadth-first search per monitored action from the principals
+//! that hold it (hub → member edges weigh nothing: a step through a hub is one step),
 //! which gives every principal its shortest path to each action at once.
 
 mod edges;
@@ -22,6 +25,7 @@ use crate::document::{PolicyDocument, Span};
 use crate::eval::{Grants, Policies, Variables};
 use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 pub use edges::StepKind;
 
@@ -107,6 +111,8 @@ pub enum Hub {
     AccountTrust(u32),
     AllUsers,
     AllRoles,
+    /// A computed set of targets (index into the graph's sets).
+    Set(u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,6 +216,11 @@ pub struct Graph<'a> {
     access: Vec<Grants>,
     /// Step kinds, by `Edge::step`.
     steps: Vec<edges::StepInfo>,
+    /// Target sets, by `Hub::Set`; found by address first (a shared set is one
+    /// allocation), then by content.
+    sets: Vec<Arc<edges::TargetSet>>,
+    set_by_address: FastMap<usize, (u32, Arc<edges::TargetSet>)>,
+    set_by_content: HashMap<Arc<edges::TargetSet>, u32>,
     /// Per monitored action (in set order): over unscoped steps to unscoped holders, and
     /// over every step to any holder.
     unscoped: Vec<(usize, Distances)>,
@@ -245,6 +256,9 @@ impl<'a> Graph<'a> {
             edges: Vec::new(),
             access: Vec::new(),
             steps: Vec::new(),
+            sets: Vec::new(),
+            set_by_address: FastMap::default(),
+            set_by_content: HashMap::new(),
             unscoped: Vec::new(),
             any: Vec::new(),
         };
@@ -255,10 +269,10 @@ impl<'a> Graph<'a> {
         let mut done = 0;
         while done < graph.nodes.len() {
             let round: Vec<Node> = graph.nodes[done..].to_vec();
-            let index = &graph.index;
+            let (index, sets) = (&graph.index, &graph.sets);
             let computed: Vec<(Vec<edges::OutEdge>, Grants)> = round
                 .par_iter()
-                .map(|node| edges::out_edges(account, index, node))
+                .map(|node| edges::out_edges(account, index, sets, node))
                 .collect();
             done = graph.nodes.len();
             for (out, access) in computed {
@@ -272,6 +286,13 @@ impl<'a> Graph<'a> {
                             graph.steps.push(info);
                             next
                         })
+                    };
+                    let to = match to {
+                        edges::Destination::Node(node) => node,
+                        edges::Destination::Set(set) => Node::Hub {
+                            hub: Hub::Set(graph.intern_set(set)),
+                            unrestricted: false,
+                        },
                     };
                     let to = graph.intern(to);
                     resolved.push(Edge { to, step, scoped });
@@ -309,6 +330,21 @@ impl<'a> Graph<'a> {
         graph
     }
 
+    fn intern_set(&mut self, set: Arc<edges::TargetSet>) -> u32 {
+        let address = Arc::as_ptr(&set) as usize;
+        if let Some((id, _)) = self.set_by_address.get(&address) {
+            return *id;
+        }
+        let next = self.sets.len() as u32;
+        let id = *self.set_by_content.entry(set.clone()).or_insert(next);
+        if id == next {
+            self.sets.push(set.clone());
+        }
+        // Held with its address, so that the address stays its own.
+        self.set_by_address.insert(address, (id, set));
+        id
+    }
+
     fn intern(&mut self, node: Node) -> u32 {
         if let Some(id) = self.ids.get(&node) {
             return *id;
@@ -344,15 +380,26 @@ impl<'a> Graph<'a> {
                     queue.push_back(i as u32);
                 }
             }
+            // Hub → member edges weigh nothing (0-1 breadth-first search): a step
+            // through a hub is one step, as a direct edge is.
             while let Some(node) = queue.pop_front() {
+                let at = dist[node as usize];
                 for &(from, e) in &reverse[node as usize] {
                     let edge = self.edges[from as usize][e as usize];
-                    if (unscoped_only && edge.scoped) || dist[from as usize] != u32::MAX {
+                    if unscoped_only && edge.scoped {
                         continue;
                     }
-                    dist[from as usize] = dist[node as usize] + 1;
+                    let weight = u32::from(edge.step != MEMBER);
+                    if at + weight >= dist[from as usize] {
+                        continue;
+                    }
+                    dist[from as usize] = at + weight;
                     next[from as usize] = (from, e);
-                    queue.push_back(from);
+                    if weight == 0 {
+                        queue.push_front(from);
+                    } else {
+                        queue.push_back(from);
+                    }
                 }
             }
             Distances { dist, next }
@@ -407,6 +454,12 @@ impl<'a> Graph<'a> {
                     ),
                     Hub::AllUsers => "any user".to_string(),
                     Hub::AllRoles => "any role".to_string(),
+                    Hub::Set(set) => {
+                        format!(
+                            "one of {} principals",
+                            self.sets[*set as usize].members.len()
+                        )
+                    }
                 };
                 if *unrestricted {
                     format!("{what} (unrestricted)")
@@ -473,7 +526,8 @@ impl<'a> Graph<'a> {
     fn chain(&self, source: u32, distances: &Distances) -> Vec<(u32, u32)> {
         let mut chain = Vec::new();
         let mut node = source;
-        while distances.dist[node as usize] != 0 {
+        // A hub holds nothing: a chain that reached one goes on to its member.
+        while distances.dist[node as usize] != 0 || matches!(self.node(node), Node::Hub { .. }) {
             let (from, e) = distances.next[node as usize];
             chain.push((from, e));
             node = self.edges[from as usize][e as usize].to;
@@ -484,11 +538,11 @@ impl<'a> Graph<'a> {
     fn path(&self, chain: Vec<(u32, u32)>, actions: ActionSet, may_be_scoped: bool) -> PathResult {
         let mut steps: Vec<Step> = Vec::new();
         // A step into a hub, waiting for the hub → member edge that completes it.
-        let mut pending: Option<(Pending, u32)> = None;
+        let mut pending: Option<Pending> = None;
         for (from, e) in chain {
             let edge = self.edges[from as usize][e as usize];
             if edge.step == MEMBER {
-                if let Some((into_hub, hub)) = pending.take() {
+                if let Some(into_hub) = pending.take() {
                     // The step into the hub, explained against the member it reached.
                     let reached = Edge {
                         to: edge.to,
@@ -496,14 +550,12 @@ impl<'a> Graph<'a> {
                     };
                     let mut step = self.explain(into_hub.from, reached);
                     step.scoped |= edge.scoped;
-                    step.evidence
-                        .extend(self.explain_member(edge.to, hub, step.from));
                     steps.push(step);
                 }
                 continue;
             }
             if matches!(self.node(edge.to), Node::Hub { .. }) {
-                pending = Some((Pending { from, edge }, edge.to));
+                pending = Some(Pending { from, edge });
             } else {
                 steps.push(self.explain(from, edge));
             }
@@ -538,15 +590,5 @@ impl<'a> Graph<'a> {
             granted_by,
             evidence,
         }
-    }
-
-    /// The trust statement that lets a hub's member in, for a step that went through it.
-    fn explain_member(&self, member: u32, hub: u32, from: u32) -> Option<Origin> {
-        let (Node::Principal { principal, .. }, Node::Hub { hub, .. }) =
-            (self.node(member), self.node(hub))
-        else {
-            return None;
-        };
-        edges::member_evidence(self.account, *principal as usize, hub, self.node(from))
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{Finding, Level, Rule};
 use crate::catalog;
-use crate::catalog::escalation::{Kind, PATHS, Path};
+use crate::catalog::escalation::{Kind, PATHS, Path, permission_ids};
 use crate::eval::DocumentGrants;
 use crate::source::SourceFile;
 
@@ -76,12 +76,12 @@ fn decisive(path: &Path) -> bool {
 pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Option<Finding> {
     let net = grants.net();
     let mut matched: Vec<(&Path, bool)> = Vec::new();
-    for path in PATHS {
+    for (index, path) in PATHS.iter().enumerate() {
         // The "modify another principal" forms are the self-modification rows again.
         if matches!(path.kind, Kind::ModifyOther(_)) {
             continue;
         }
-        let indices: Vec<usize> = path.permissions.iter().map(|p| catalog::known(p)).collect();
+        let indices = permission_ids(index);
         if !indices.iter().all(|i| net.all().contains(*i)) {
             continue;
         }

@@ -110,23 +110,31 @@ fn closest_service(prefix: &str) -> Option<&'static str> {
 
 /// The edit distance between `a` and `b`, ignoring ASCII case, when it is at most
 /// `limit`. Every unknown action is compared with each action of its service, so names
-/// whose lengths alone differ by more are skipped, and a row that already exceeds the
-/// limit ends the comparison.
+/// whose lengths alone differ by more are skipped, only the cells within `limit` of the
+/// diagonal are computed (a path through any other costs more), and a row that already
+/// exceeds the limit ends the comparison.
 fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(!ca.eq_ignore_ascii_case(cb));
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+    // Cells outside the band hold `over`: more than the limit.
+    let over = limit.saturating_add(1);
+    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
+    for (i, ca) in a.iter().enumerate().map(|(i, c)| (i + 1, c)) {
+        let low = i.saturating_sub(limit).max(1);
+        let high = i.saturating_add(limit).min(b.len());
+        // Row i - 1 at column low - 1, then this row's cell left of the band.
+        let mut diagonal = row[low - 1];
+        row[low - 1] = if low == 1 { i.min(over) } else { over };
+        let mut best = row[low - 1];
+        for j in low..=high {
+            let substitution = diagonal + usize::from(!ca.eq_ignore_ascii_case(&b[j - 1]));
+            diagonal = row[j];
+            row[j] = substitution.min(row[j - 1] + 1).min(row[j] + 1).min(over);
+            best = best.min(row[j]);
         }
-        if row.iter().min().is_some_and(|&m| m > limit) {
+        if best > limit {
             return None;
         }
     }
@@ -141,6 +149,62 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_banded_distance_agrees_with_the_full_table() {
+        fn full(a: &str, b: &str) -> usize {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            let mut table = vec![vec![0; b.len() + 1]; a.len() + 1];
+            for (i, row) in table.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for (j, cell) in table[0].iter_mut().enumerate() {
+                *cell = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let cost = usize::from(!a[i - 1].eq_ignore_ascii_case(&b[j - 1]));
+                    table[i][j] = (table[i - 1][j - 1] + cost)
+                        .min(table[i - 1][j] + 1)
+                        .min(table[i][j - 1] + 1);
+                }
+            }
+            table[a.len()][b.len()]
+        }
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "GetObject",
+            "GetObjcet",
+            "getobject",
+            "PutObject",
+            "UpdateService",
+            "UpdateServices",
+            "CreateService",
+            "DeleteCluster",
+            "kitten",
+            "sitting",
+            "ListTagsForResource",
+            "ListTags",
+            "xyz",
+        ];
+        for a in words {
+            for b in words {
+                let distance = full(a, b);
+                for limit in 0..6 {
+                    let expected = (distance <= limit).then_some(distance);
+                    assert_eq!(
+                        edit_distance_within(a, b, limit),
+                        expected,
+                        "{a} {b} {limit}"
+                    );
+                }
+                assert_eq!(edit_distance(a, b), distance);
+            }
+        }
+    }
 
     #[test]
     fn suggests_the_nearest_action_for_typos() {
