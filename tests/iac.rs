@@ -243,22 +243,15 @@ fn terraform_module_json() {
         subject(&json, "aws_iam_role.service[\"worker\"]")["allowed"],
         serde_json::json!([])
     );
+    let at = |f: &Value, key: &str| f["location"][key].as_u64().unwrap();
     let files: Vec<(String, u64, u64)> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            (
-                f["location"]["path"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f["location"]["line"].as_u64().unwrap(),
-                f["location"]["column"].as_u64().unwrap(),
-            )
+            let path = f["location"]["path"].as_str().unwrap();
+            let (_, name) = path.rsplit_once('/').unwrap();
+            (name.to_string(), at(f, "line"), at(f, "column"))
         })
         .collect();
     assert_eq!(

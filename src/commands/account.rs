@@ -70,6 +70,7 @@ pub fn review(
     settings: &Settings,
     options: &Options,
 ) -> Report {
+    let phases = Phases::new();
     let mut report = Report::default();
     let mut dump = Dump::default();
     for (index, page) in pages.iter().enumerate() {
@@ -79,7 +80,7 @@ pub fn review(
     }
     let mut sources = pages;
     let scps = read_scps(scp_paths, settings, &mut report, &mut sources);
-    review_model(report, dump, sources, &scps, settings, options)
+    review_timed(report, dump, sources, &scps, settings, options, phases)
 }
 
 /// The account model → the report: effective access, paths and findings of every
@@ -87,14 +88,34 @@ pub fn review(
 /// here; `report` may already hold the source's own findings, `sources` are the texts
 /// the model's documents point into (by page index).
 pub fn review_model(
+    report: Report,
+    dump: Dump,
+    sources: Vec<SourceFile>,
+    scps: &[(usize, DocumentGrants)],
+    settings: &Settings,
+    options: &Options,
+) -> Report {
+    review_timed(
+        report,
+        dump,
+        sources,
+        scps,
+        settings,
+        options,
+        Phases::new(),
+    )
+}
+
+/// [`review_model`], its phases timed from `phases` on (`IAMLINT_GRAPH_STATS`).
+fn review_timed(
     mut report: Report,
     dump: Dump,
     mut sources: Vec<SourceFile>,
     scps: &[(usize, DocumentGrants)],
     settings: &Settings,
     options: &Options,
+    mut phases: Phases,
 ) -> Report {
-    let mut phases = Phases::new();
     let scp_grants: Vec<&DocumentGrants> = scps.iter().map(|(_, g)| g).collect();
     let privileged = PrincipalMatcher::new(&settings.privileged_globs);
 
@@ -356,7 +377,7 @@ pub fn review_model(
                 .map(|p| (p.arn.clone(), None)),
         )
         .collect();
-    phases.done("evaluate");
+    phases.done("read and evaluate");
 
     // Transitive access, for every non-privileged principal, in parallel.
     let graph = Graph::build(&model);
