@@ -806,3 +806,100 @@ fn uncommitted_and_untracked_changes_count() {
         }),
     );
 }
+
+const TF_ROLE: &str = r#"resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+"#;
+
+fn tf_policy(actions: &str) -> String {
+    format!(
+        r#"resource "aws_iam_role_policy" "deploy" {{
+  role   = aws_iam_role.deploy.id
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = [{actions}], Resource = "*" }}]
+  }})
+}}
+"#
+    )
+}
+
+const CFN_BASE: &str = "Resources:
+  Ops:
+    Type: AWS::IAM::User
+    Properties:
+      Policies:
+        - PolicyName: ops
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: ecs:UpdateService
+                Resource: '*'
+";
+
+/// Infrastructure code at the base is read as the walk reads it: a Terraform module by
+/// its folder (one changed file among unchanged ones), a template file by file.
+#[test]
+fn infrastructure_code_is_compared_by_module_and_template() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(
+        &[
+            ("infra/deploy/role.tf", TF_ROLE),
+            (
+                "infra/deploy/policy.tf",
+                &tf_policy(r#""ecs:UpdateService""#),
+            ),
+            ("infra/stack.yaml", CFN_BASE),
+        ],
+        "base",
+    );
+    // Nothing changed: nothing new.
+    let same = repo.against_on(&base, &["infra"]);
+    assert_outcome(
+        &same,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": [
+                "ecs-config-change aws_iam_role.deploy ecs:UpdateService",
+                "ecs-config-change Ops ecs:UpdateService",
+            ],
+            "fixed": [],
+            "access_diff": [],
+        }),
+    );
+    // One file of the module changes; the template gains an action.
+    repo.commit(
+        &[
+            (
+                "infra/deploy/policy.tf",
+                &tf_policy(r#""ecs:UpdateService", "ecs:DeleteCluster""#),
+            ),
+            (
+                "infra/stack.yaml",
+                &CFN_BASE.replace(
+                    "Action: ecs:UpdateService",
+                    "Action: [ecs:UpdateService, ecs:CreateCluster]",
+                ),
+            ),
+        ],
+        "head",
+    );
+    let changed = repo.against_on(&base, &["infra"]);
+    let outcome = outcome(&changed);
+    assert_eq!(changed.code, 1, "{}", changed.transcript());
+    assert_eq!(
+        outcome["access_diff"],
+        serde_json::json!([
+            "+ Ops ecs:CreateCluster none->unscoped",
+            "+ aws_iam_role.deploy ecs:DeleteCluster none->unscoped",
+        ])
+    );
+    assert_eq!(outcome["fixed"], serde_json::json!([]));
+}

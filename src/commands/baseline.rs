@@ -302,7 +302,7 @@ fn at_revision(
         .files
         .into_iter()
         .partition(|(display, _)| display.to_ascii_lowercase().ends_with(".tf"));
-    let mut modules: Vec<(String, Vec<(String, Option<Result<Vec<u8>, String>>)>)> = Vec::new();
+    let mut modules: Vec<(String, Vec<BaseFile>)> = Vec::new();
     for (display, bytes) in terraform {
         let folder = match display.rsplit_once('/') {
             Some((folder, _)) => folder.to_string(),
@@ -351,13 +351,12 @@ fn at_revision(
     snapshot
 }
 
+/// A file at the revision: its name, and its bytes when git names it as changed.
+type BaseFile = (String, Option<Result<Vec<u8>, String>>);
+
 /// A Terraform module at the revision: its changed files' contents from git, the others'
 /// (the same bytes) from the working tree.
-fn module_at_revision(
-    folder: String,
-    files: Vec<(String, Option<Result<Vec<u8>, String>>)>,
-    settings: &Settings,
-) -> FileResult {
+fn module_at_revision(folder: String, files: Vec<BaseFile>, settings: &Settings) -> FileResult {
     let mut sources = Vec::new();
     let mut findings = Vec::new();
     for (display, bytes) in files {
