@@ -352,33 +352,18 @@ fn at_revision(
 }
 
 /// A file at the revision: its name, and its bytes when git names it as changed.
-type BaseFile = (String, Option<Result<Vec<u8>, String>>);
+type BaseFile = (String, Option<Contents>);
 
 /// A Terraform module at the revision: its changed files' contents from git, the others'
 /// (the same bytes) from the working tree.
 fn module_at_revision(folder: String, files: Vec<BaseFile>, settings: &Settings) -> FileResult {
-    let mut sources = Vec::new();
-    let mut findings = Vec::new();
-    for (display, bytes) in files {
-        let bytes = bytes
-            .unwrap_or_else(|| files::read_limited(Path::new(&display), settings.max_file_size));
-        let text = bytes.and_then(|b| {
-            crate::document::source::decode(&b)
-                .map(str::to_string)
-                .map_err(|e| e.message)
-        });
-        match text {
-            Ok(text) => sources.push(crate::source::SourceFile::new(display, text)),
-            Err(reason) => {
-                let source = crate::source::SourceFile::new(display.clone(), String::new());
-                findings.push(crate::rules::invalid_policy::unreadable(
-                    &display,
-                    &source,
-                    &format!("cannot read: {reason}"),
-                ));
-            }
-        }
-    }
+    let (sources, findings) =
+        super::iac::module_sources(files.into_iter().map(|(display, bytes)| {
+            let bytes = bytes.unwrap_or_else(|| {
+                files::read_limited(Path::new(&display), settings.max_file_size)
+            });
+            (display, bytes)
+        }));
     let module = super::iac::Module {
         dir: PathBuf::from(&folder),
         display: folder,

@@ -269,20 +269,30 @@ pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
 
 /// A module's files from the working tree, and a finding for each unreadable one.
 fn read_module(module: &Module, settings: &Settings) -> (Vec<SourceFile>, Vec<Finding>) {
-    let mut sources = Vec::new();
-    let mut findings = Vec::new();
-    for candidate in &module.files {
+    module_sources(module.files.iter().map(|candidate| {
         let bytes = match &candidate.problem {
             Some(problem) => Err(problem.clone()),
             None => files::read_limited(&candidate.path, settings.max_file_size),
         };
+        (candidate.display.clone(), bytes)
+    }))
+}
+
+/// Module files (name, bytes or why they could not be read) as sources, and a finding
+/// for each unreadable one.
+pub fn module_sources(
+    files: impl IntoIterator<Item = (String, Result<Vec<u8>, String>)>,
+) -> (Vec<SourceFile>, Vec<Finding>) {
+    let mut sources = Vec::new();
+    let mut findings = Vec::new();
+    for (display, bytes) in files {
         let text = bytes.and_then(|b| decode(&b).map(str::to_string).map_err(|e| e.message));
         match text {
-            Ok(text) => sources.push(SourceFile::new(candidate.display.clone(), text)),
+            Ok(text) => sources.push(SourceFile::new(display, text)),
             Err(reason) => {
-                let source = SourceFile::new(candidate.display.clone(), String::new());
+                let source = SourceFile::new(display.clone(), String::new());
                 findings.push(invalid_policy::unreadable(
-                    &candidate.display,
+                    &display,
                     &source,
                     &format!("cannot read: {reason}"),
                 ));

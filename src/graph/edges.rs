@@ -443,15 +443,7 @@ struct Asker<'a, 'b> {
     effective: Grants,
     sources: Vec<usize>,
     uniform_memo: std::cell::RefCell<Vec<(&'static str, Option<bool>)>>,
-    targets_memo: std::cell::RefCell<Vec<(TargetsKey, Targets)>>,
 }
-
-/// A `targets` question: the permission and the candidate list (by address: the lists
-/// live in the index for the whole build).
-type TargetsKey = (&'static str, usize, usize);
-
-/// Principals a permission is allowed on, each with whether it is scoped.
-type Targets = Vec<(usize, bool)>;
 
 /// The policies and statements that grant a permission.
 #[derive(Default)]
@@ -473,7 +465,6 @@ impl<'a, 'b> Asker<'a, 'b> {
             sources: identity_sources(account, principal, &augment),
             policies,
             uniform_memo: Default::default(),
-            targets_memo: Default::default(),
         }
     }
 
@@ -599,22 +590,8 @@ impl<'a, 'b> Asker<'a, 'b> {
     /// The principals of `candidates` that `permission` is allowed on, with how. The
     /// candidates are first narrowed to those some granting statement's `Resource` can
     /// name (looked up per pattern), then each is asked in full (boundary, SCPs, Deny).
+    /// Wide questions go through [`Asker::shared_targets`], computed once per profile.
     fn targets(&self, permission: &'static str, candidates: &[usize]) -> Vec<(usize, bool)> {
-        // Several paths ask the same question (five ECS paths pass a role to ECS tasks).
-        let key = (permission, candidates.as_ptr() as usize, candidates.len());
-        if let Some((_, found)) = self.targets_memo.borrow().iter().find(|(k, _)| *k == key) {
-            return found.clone();
-        }
-        let found = self.targets_uncached(permission, candidates);
-        self.targets_memo.borrow_mut().push((key, found.clone()));
-        found
-    }
-
-    fn targets_uncached(
-        &self,
-        permission: &'static str,
-        candidates: &[usize],
-    ) -> Vec<(usize, bool)> {
         let action = catalog::known(permission);
         let mut named: Vec<usize> = Vec::new();
         let mut everyone = false;
@@ -725,22 +702,10 @@ impl<'a, 'b> Asker<'a, 'b> {
             return found.clone();
         }
         let members = self
-            .targets_uncached(permission, candidates)
+            .targets(permission, candidates)
             .into_iter()
             .filter_map(|(i, allowed_scoped)| {
-                let admitted_scoped = match admit {
-                    Admit::Nothing => false,
-                    Admit::Service(service) => {
-                        admission(self.account, i, &Caller::Service(service))?.scoped
-                    }
-                    Admit::Account(acct) => {
-                        let caller = Caller::Aws {
-                            arn: "",
-                            account: &self.index.accounts[acct as usize],
-                        };
-                        admission(self.account, i, &caller)?.scoped
-                    }
-                };
+                let admitted_scoped = admitted(self.account, self.index, i, admit)?;
                 Some((i, allowed_scoped || admitted_scoped || scoped))
             })
             .collect();
@@ -899,26 +864,29 @@ fn hub_edges(
         .members(hub)
         .iter()
         .filter_map(|&i| {
-            let scoped = match hub {
-                Hub::Service(service) => admission(account, i, &Caller::Service(service))?.scoped,
-                // Any caller of the account that its own policies allow on `*`.
-                Hub::AccountTrust(acct) => {
-                    let acct = &index.accounts[*acct as usize];
-                    admission(
-                        account,
-                        i,
-                        &Caller::Aws {
-                            arn: "",
-                            account: acct,
-                        },
-                    )?
-                    .scoped
-                }
-                Hub::AllUsers | Hub::AllRoles | Hub::Set(_) => false,
+            let admit = match hub {
+                Hub::Service(service) => Admit::Service(service),
+                Hub::AccountTrust(acct) => Admit::Account(*acct),
+                Hub::AllUsers | Hub::AllRoles | Hub::Set(_) => Admit::Nothing,
             };
+            let scoped = admitted(account, index, i, admit)?;
             Some((member_node(i), StepInfo::member(), scoped))
         })
         .collect()
+}
+
+/// Whether role `role` passes the trust side `admit`: `Some(scoped)`. An account's
+/// trust is asked for any caller of that account (its own policies allowing the rest).
+fn admitted(account: &Account, index: &Index, role: usize, admit: Admit) -> Option<bool> {
+    let caller = match admit {
+        Admit::Nothing => return Some(false),
+        Admit::Service(service) => Caller::Service(service),
+        Admit::Account(acct) => Caller::Aws {
+            arn: "",
+            account: &index.accounts[acct as usize],
+        },
+    };
+    Some(admission(account, role, &caller)?.scoped)
 }
 
 fn admission(account: &Account, role: usize, caller: &Caller) -> Option<trust::Admission> {
