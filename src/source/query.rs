@@ -71,7 +71,11 @@ fn read_json(
     sink: &mut dyn FnMut(Record),
     stats: &mut ReadStats,
 ) -> Result<(), Located> {
-    let at = |e: serde_json::Error| (e.line(), e.column(), format!("not a query result: {e}"));
+    let at = |e: serde_json::Error| {
+        let (line, column) = super::trail::position(&e);
+        let message = super::trail::serde_message(&e);
+        (line, column, format!("not a query result: {message}"))
+    };
     let value: serde_json::Value = serde_json::from_str(text).map_err(at)?;
     let rows: Vec<HashMap<String, String>> = match &value {
         serde_json::Value::Array(rows) => {
@@ -374,6 +378,19 @@ mod tests {
         );
         assert_eq!(error, None);
         assert_eq!(records[0].error_code.as_deref(), Some("AccessDenied"));
+    }
+
+    #[test]
+    fn a_json_fault_at_the_end_is_on_the_last_line_at_column_one() {
+        let (_, error) = rows("[n\n");
+        let error = error.unwrap();
+        assert_eq!((error.line, error.column), (2, 1), "{error}");
+        assert!(
+            error
+                .message
+                .starts_with("not a query result: expected ident"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -255,12 +255,7 @@ fn located(display: &str, fault: &Fault, gzip: bool) -> TrailError {
             };
         }
     };
-    // serde_json appends " at line L column C"; the location says it already.
-    let text = error.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    };
+    let text = serde_message(error);
     let message = match (error.is_io(), gzip) {
         (true, true) => format!("the gzip stream is broken or truncated ({text})"),
         (true, false) => format!("cannot read: {}", text.to_lowercase()),
@@ -271,12 +266,28 @@ fn located(display: &str, fault: &Fault, gzip: bool) -> TrailError {
     } else {
         message
     };
+    let (line, column) = position(error);
     TrailError {
         path: display.to_string(),
-        line: error.line(),
-        column: error.column(),
+        line,
+        column,
         message,
     }
+}
+
+/// serde_json's message without the " at line L column C" it appends: the location says it.
+pub(crate) fn serde_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// Where serde_json stopped, 1-based: it counts columns from 1 but says 0 at the start of
+/// a line (the end of a text that ends with a line break), which is column 1 here.
+pub(crate) fn position(error: &serde_json::Error) -> (usize, usize) {
+    (error.line(), error.column().max(1))
 }
 
 /// Texts up to this size are parsed from memory (serde_json reads a slice about twice as
@@ -299,7 +310,7 @@ fn read_buffered<R: Read>(
         let mut de = serde_json::Deserializer::from_slice(&head);
         let parsed = TopSeed { keep, sink, stats }.deserialize(&mut de);
         let (line, column) = match parsed.and_then(|()| de.end()) {
-            Err(e) if e.is_eof() => (e.line(), e.column()),
+            Err(e) if e.is_eof() => position(&e),
             Err(e) => return Err(e.into()),
             Ok(()) => (0, 0),
         };
@@ -722,6 +733,23 @@ mod tests {
         let (stats, records) = read_text(&text).unwrap();
         assert_eq!(stats.kept, 1);
         assert_eq!(records[0].event_id.as_deref(), Some("e1"));
+    }
+
+    #[test]
+    fn a_log_cut_after_a_line_break_ends_on_the_next_line_at_column_one() {
+        let error = read_text("{\"Records\":[\n").unwrap_err();
+        let located = located("cut.json", &Fault::Json(error), false);
+        assert_eq!(
+            (located.line, located.column),
+            (2, 1),
+            "{}",
+            located.message
+        );
+        assert!(
+            !located.message.contains(" at line "),
+            "{}",
+            located.message
+        );
     }
 
     #[test]
