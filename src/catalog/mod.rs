@@ -82,9 +82,14 @@ pub struct ServiceInfo {
 impl ServiceInfo {
     /// The action named `name` (any case).
     pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
-        let folded = |s: &'static str| s.bytes().map(|b| b.to_ascii_lowercase());
+        // Lower-case the name once; each probe then folds only the catalog's side.
+        let mut buffer = [0u8; 128];
+        let lower = buffer.get_mut(..name.len())?;
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
         self.actions
-            .binary_search_by(|a| folded(a.name).cmp(name.bytes().map(|b| b.to_ascii_lowercase())))
+            .binary_search_by(|a| cmp_folded(a.name.as_bytes(), lower))
             .ok()
             .map(|i| &self.actions[i])
     }
@@ -93,7 +98,7 @@ impl ServiceInfo {
     pub fn actions_starting_with(&self, lower_prefix: &str) -> &'static [ActionInfo] {
         let start = self
             .actions
-            .partition_point(|a| cmp_lower(a.name, lower_prefix).is_lt());
+            .partition_point(|a| cmp_folded(a.name.as_bytes(), lower_prefix.as_bytes()).is_lt());
         let len = self.actions[start..]
             .iter()
             .take_while(|a| starts_with_lower(a.name, lower_prefix))
@@ -102,10 +107,41 @@ impl ServiceInfo {
     }
 }
 
-fn cmp_lower(name: &str, lower: &str) -> std::cmp::Ordering {
-    name.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(lower.bytes())
+/// The order of `name` lower-cased against `lower` (the catalog's order), without
+/// building the lower-case name. Literal patterns are looked up by binary search among
+/// hundreds of names sharing long prefixes (`Describe…`), so eight bytes are compared at
+/// a time.
+fn cmp_folded(name: &[u8], lower: &[u8]) -> std::cmp::Ordering {
+    let mut at = 0;
+    while at + 8 <= name.len().min(lower.len()) {
+        let chunk = |s: &[u8]| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+        let (x, y) = (fold_ascii_upper(chunk(name)), chunk(lower));
+        if x != y {
+            // The first differing byte, in memory order (little-endian: the lowest).
+            let byte = (x ^ y).trailing_zeros() as usize / 8;
+            return name[at + byte].to_ascii_lowercase().cmp(&lower[at + byte]);
+        }
+        at += 8;
+    }
+    for (x, y) in name[at..].iter().zip(&lower[at..]) {
+        let x = x.to_ascii_lowercase();
+        if x != *y {
+            return x.cmp(y);
+        }
+    }
+    name.len().cmp(&lower.len())
+}
+
+/// Eight bytes with each ASCII `A`–`Z` made lower-case, the others as they are.
+fn fold_ascii_upper(bytes: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = bytes & !HIGH;
+    // Per byte, without carries (low7 ≤ 0x7f): the high bit of `from_a` is set from
+    // b'A' up, that of `past_z` from b'[' up; non-ASCII bytes are left alone.
+    let from_a = low7 + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low7 + 0x2525_2525_2525_2525;
+    let upper = (from_a ^ past_z) & HIGH & !bytes;
+    bytes | (upper >> 2)
 }
 
 fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
@@ -135,31 +171,84 @@ pub fn action_count() -> usize {
     SERVICES.iter().map(|s| s.actions.len()).sum()
 }
 
-/// FNV-1a: evaluation hashes small keys (action names, graph nodes) millions of times,
-/// where SipHash's resistance to crafted keys buys nothing (keys are built-in names and
-/// the account model's own indices).
+/// A multiply-and-xor hash over eight bytes at a time, mixed once at the end:
+/// evaluation hashes small keys (action patterns, graph nodes) millions of times, where
+/// SipHash's resistance to crafted keys buys nothing (keys are built-in names, the account
+/// model's own indices, or patterns in a bounded per-thread memo).
 #[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
+pub struct FastHasher(u64);
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
+impl FastHasher {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = hash;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(23) ^ word).wrapping_mul(Self::MULTIPLIER);
     }
 }
 
-pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        // The product's low bits depend only on the words' low bits: fold the high ones
+        // in, as the table indexes buckets by the low bits.
+        let hash = self.0 ^ (self.0 >> 32);
+        hash.wrapping_mul(Self::MULTIPLIER) ^ (hash >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        // The length tells "ab" from "ab\0".
+        self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// What one thread computed from a string key (a pattern's expansion, a suggestion), so
+/// that policies repeating a key pay once per thread. Bounded: hostile input must not
+/// grow it without end (past the bound it computes each time).
+pub struct ThreadMemo<V> {
+    seen: std::cell::RefCell<FastMap<String, V>>,
+    bound: usize,
+}
+
+impl<V: Clone> ThreadMemo<V> {
+    pub fn new(bound: usize) -> Self {
+        ThreadMemo {
+            seen: Default::default(),
+            bound,
+        }
+    }
+
+    pub fn get_or_compute(&self, key: &str, compute: impl FnOnce(&str) -> V) -> V {
+        if let Some(known) = self.seen.borrow().get(key) {
+            return known.clone();
+        }
+        let value = compute(key);
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() < self.bound {
+            seen.insert(key.to_string(), value.clone());
+        }
+        value
+    }
+}
 
 /// The prefix of the service whose actions packs monitor.
 pub const MONITORED_SERVICE: &str = "ecs";
@@ -252,14 +341,20 @@ pub fn tracked_of(prefix: &str) -> ActionSet {
 }
 
 /// The services that have tracked actions, each with its set.
-pub fn tracked_services() -> impl Iterator<Item = (&'static ServiceInfo, ActionSet)> {
-    let mut seen: Vec<&'static ServiceInfo> = Vec::new();
-    for t in tracked() {
-        if !seen.iter().any(|s| std::ptr::eq(*s, t.service)) {
-            seen.push(t.service);
-        }
-    }
-    seen.into_iter().map(|s| (s, tracked_of(s.prefix)))
+pub fn tracked_services() -> &'static [(&'static ServiceInfo, ActionSet)] {
+    static SERVICES_TRACKED: LazyLock<Vec<(&'static ServiceInfo, ActionSet)>> =
+        LazyLock::new(|| {
+            let mut seen: Vec<&'static ServiceInfo> = Vec::new();
+            for t in tracked() {
+                if !seen.iter().any(|s| std::ptr::eq(*s, t.service)) {
+                    seen.push(t.service);
+                }
+            }
+            seen.into_iter()
+                .map(|s| (s, tracked_of(s.prefix)))
+                .collect()
+        });
+    &SERVICES_TRACKED
 }
 
 /// A set of tracked actions, as a bitset over indices into [`tracked`].
@@ -351,6 +446,24 @@ impl FromIterator<usize> for ActionSet {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn folded_comparison_is_the_order_of_the_lower_case_bytes(
+            name in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            other in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            shared in 0usize..40,
+        ) {
+            // Long shared prefixes are where the eight-byte steps matter.
+            let mut lower: Vec<u8> = name.iter().take(shared).map(u8::to_ascii_lowercase).collect();
+            lower.extend(other.iter().map(u8::to_ascii_lowercase));
+            let expected = name
+                .iter()
+                .map(u8::to_ascii_lowercase)
+                .cmp(lower.iter().copied());
+            proptest::prop_assert_eq!(cmp_folded(&name, &lower), expected);
+        }
+    }
+
     #[test]
     fn services_and_their_actions_are_sorted_for_binary_search() {
         for pair in SERVICES.windows(2) {
@@ -359,7 +472,11 @@ mod tests {
         for s in SERVICES {
             for pair in s.actions.windows(2) {
                 assert!(
-                    cmp_lower(pair[0].name, &pair[1].name.to_ascii_lowercase()).is_lt(),
+                    cmp_folded(
+                        pair[0].name.as_bytes(),
+                        pair[1].name.to_ascii_lowercase().as_bytes()
+                    )
+                    .is_lt(),
                     "{}:{}",
                     s.prefix,
                     pair[1].name

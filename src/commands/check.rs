@@ -29,6 +29,16 @@ impl FileResult {
             sources: vec![Arc::new(source)],
         }
     }
+
+    /// The result, with the line starts of its files found when a finding will need them.
+    fn with_lines_indexed(self) -> Self {
+        if !self.findings.is_empty() {
+            for source in &self.sources {
+                source.index_lines();
+            }
+        }
+        self
+    }
 }
 
 /// The report, and the folders given that held no policy file (for a warning: an empty
@@ -44,6 +54,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
                 .par_iter()
                 .map(|module| super::iac::check_module(module, settings)),
         )
+        .map(FileResult::with_lines_indexed)
         .collect();
     let walked_only = paths.iter().all(|p| p.is_dir());
     (

@@ -243,6 +243,15 @@ impl Reader<'_> {
     fn string(&mut self) -> Result<String, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
+        // Most strings have no escape: one exact allocation.
+        let rest = &self.bytes[self.pos..];
+        if let Some(close) = memchr::memchr2(b'"', b'\\', rest) {
+            if rest[close] == b'"' && rest[..close].iter().all(|&b| b >= 0x20) {
+                let out = self.text[self.pos..self.pos + close].to_string();
+                self.pos += close + 1;
+                return Ok(out);
+            }
+        }
         let mut out = String::new();
         loop {
             // Copy the run of plain characters in one go: up to the next quote or

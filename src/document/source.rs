@@ -30,7 +30,8 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
     /// Whether each line is all ASCII: there a column is a byte count. A dump written
     /// without newlines is one line of megabytes, and every finding in it is located.
-    ascii: Vec<bool>,
+    /// `None` when the whole text is ASCII, as policies nearly always are.
+    ascii: Option<Vec<bool>>,
 }
 
 impl LineIndex {
@@ -38,14 +39,16 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        let ascii = line_starts
-            .iter()
-            .enumerate()
-            .map(|(line, &start)| {
-                let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
-                bytes[start..end].is_ascii()
-            })
-            .collect();
+        let ascii = (!text.is_ascii()).then(|| {
+            line_starts
+                .iter()
+                .enumerate()
+                .map(|(line, &start)| {
+                    let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+                    bytes[start..end].is_ascii()
+                })
+                .collect()
+        });
         LineIndex { line_starts, ascii }
     }
 
@@ -77,7 +80,7 @@ impl LineIndex {
         let at = at.min(text.len());
         let line = self.line_of(at);
         let start = self.line_starts[line].min(at);
-        let column = if self.ascii[line] {
+        let column = if self.ascii.as_ref().is_none_or(|ascii| ascii[line]) {
             at - start
         } else {
             // Characters starting before `at`: the bytes that do not continue one.

@@ -175,7 +175,7 @@ fn nameable(statement: &Statement, matched: ActionSet) -> ActionSet {
         return matched;
     }
     let mut out = ActionSet::EMPTY;
-    for (service, of_service) in catalog::tracked_services() {
+    for &(service, of_service) in catalog::tracked_services() {
         let here = matched.intersect(of_service);
         if !here.is_empty()
             && patterns

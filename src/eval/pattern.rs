@@ -97,21 +97,9 @@ pub enum Unknown {
 /// times (`s3:GetObject`, `logs:*`): each thread remembers what it expanded.
 pub fn expand(pattern: &str) -> Expansion {
     thread_local! {
-        static SEEN: std::cell::RefCell<catalog::FastMap<String, Expansion>> =
-            std::cell::RefCell::new(catalog::FastMap::default());
+        static SEEN: catalog::ThreadMemo<Expansion> = catalog::ThreadMemo::new(65_536);
     }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(pattern).copied()) {
-        return known;
-    }
-    let expansion = expand_uncached(pattern);
-    SEEN.with(|seen| {
-        let mut seen = seen.borrow_mut();
-        // Bounded: hostile input must not grow it without end.
-        if seen.len() < 65_536 {
-            seen.insert(pattern.to_string(), expansion);
-        }
-    });
-    expansion
+    SEEN.with(|seen| seen.get_or_compute(pattern, expand_uncached))
 }
 
 fn expand_uncached(pattern: &str) -> Expansion {
@@ -136,6 +124,23 @@ fn expand_uncached(pattern: &str) -> Expansion {
         };
     };
     let of_service = catalog::tracked_of(info.prefix);
+    if !action.contains(['*', '?']) {
+        // A literal action: one search of the service's actions, not a glob per action.
+        let Some(found) = info.action(action) else {
+            return Expansion {
+                actions: ActionSet::EMPTY,
+                unknown: Some(Unknown::Action),
+            };
+        };
+        let tracked = catalog::tracked();
+        return Expansion {
+            actions: of_service
+                .iter()
+                .filter(|&i| std::ptr::eq(tracked[i].info, found))
+                .collect(),
+            unknown: None,
+        };
+    }
     let actions = if of_service.is_empty() {
         ActionSet::EMPTY
     } else {
@@ -159,12 +164,9 @@ fn matching_tracked<'a>(
         .collect()
 }
 
-/// Whether the action part of a pattern matches some action of `service`: only the
-/// actions sharing its literal prefix are tried.
+/// Whether the action part of a wildcard pattern matches some action of `service`: only
+/// the actions sharing its literal prefix are tried.
 fn matches_any_action(service: &catalog::ServiceInfo, action_pattern: &str) -> bool {
-    if !action_pattern.contains(['*', '?']) {
-        return service.action(action_pattern).is_some();
-    }
     let literal = action_pattern
         .find(['*', '?'])
         .map_or(action_pattern, |end| &action_pattern[..end]);

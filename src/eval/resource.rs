@@ -125,6 +125,11 @@ impl Shape {
             if states == 0 {
                 return false;
             }
+            // Inside the resource part, any text keeps the ARN accepted: whatever the
+            // rest of the pattern is, some ARN matches (patterns are mostly that part).
+            if self.accepts(states) {
+                return true;
+            }
         }
         self.accepts(states)
     }

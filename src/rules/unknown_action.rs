@@ -40,11 +40,15 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
             let (label, help) = match unknown.kind {
                 Unknown::Service => (
                     "unknown service",
-                    closest_service(service).map(|s| format!("did you mean `{s}:`?")),
+                    suggestion(service, |service| {
+                        closest_service(service).map(|s| format!("did you mean `{s}:`?"))
+                    }),
                 ),
                 Unknown::Action => (
                     "unknown action",
-                    closest_action(&unknown.pattern).map(|name| format!("did you mean `{name}`?")),
+                    suggestion(&unknown.pattern, |pattern| {
+                        closest_action(pattern).map(|name| format!("did you mean `{name}`?"))
+                    }),
                 ),
             };
             let message = message(&unknown.pattern, unknown.kind);
@@ -62,6 +66,16 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
             }
         })
         .collect()
+}
+
+/// The help for an unknown service or pattern, computed once per thread: a retired
+/// service is named in dozens of AWS managed policies, and each suggestion compares it
+/// with every service or action.
+fn suggestion(unknown: &str, compute: impl FnOnce(&str) -> Option<String>) -> Option<String> {
+    thread_local! {
+        static SUGGESTED: catalog::ThreadMemo<Option<String>> = catalog::ThreadMemo::new(4_096);
+    }
+    SUGGESTED.with(|memo| memo.get_or_compute(unknown, compute))
 }
 
 /// What is wrong with an unknown pattern, in one sentence.
@@ -112,15 +126,36 @@ fn closest_service(prefix: &str) -> Option<&'static str> {
 /// `limit`. Every unknown action is compared with each action of its service, so names
 /// whose lengths alone differ by more are skipped, only the cells within `limit` of the
 /// diagonal are computed (a path through any other costs more), and a row that already
-/// exceeds the limit ends the comparison.
+/// exceeds the limit ends the comparison. Before any of that, the sets of characters
+/// the two names use: one edit adds or removes at most one character kind (a
+/// substitution one of each), so names whose sets differ in more than twice the limit
+/// kinds cannot be close; most candidates end there.
 fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
+    let kinds = |s: &[u8]| {
+        s.iter()
+            .fold(0u64, |set, c| set | 1 << (c.to_ascii_lowercase() % 64))
+    };
+    if ((kinds(a) ^ kinds(b)).count_ones() as usize).div_ceil(2) > limit {
+        return None;
+    }
     // Cells outside the band hold `over`: more than the limit.
     let over = limit.saturating_add(1);
-    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
+    // Action names are short: the row lives on the stack.
+    let mut on_stack = [0usize; 64];
+    let mut on_heap = Vec::new();
+    let row: &mut [usize] = if b.len() < on_stack.len() {
+        &mut on_stack[..=b.len()]
+    } else {
+        on_heap.resize(b.len() + 1, 0);
+        &mut on_heap
+    };
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j.min(over);
+    }
     for (i, ca) in a.iter().enumerate().map(|(i, c)| (i + 1, c)) {
         let low = i.saturating_sub(limit).max(1);
         let high = i.saturating_add(limit).min(b.len());

@@ -48,6 +48,12 @@ impl SourceFile {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
+    /// Find the line starts now rather than when a report first needs them: reports are
+    /// written on one thread, files are checked on all of them.
+    pub fn index_lines(&self) {
+        self.lines();
+    }
+
     /// The text of the lines around `span` (see [`LineIndex::lines_around`]): its byte
     /// offset in the file, the text, and the 0-based number of its first line.
     pub fn lines_around(&self, span: Span, before: usize, after: usize) -> (usize, &str, usize) {
