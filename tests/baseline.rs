@@ -142,6 +142,57 @@ fn said(run: &Run, message: &str) -> bool {
     bare(&run.stderr).contains(&bare(message))
 }
 
+/// One run of `args` (which give `--baseline`) in every format, as one text to snapshot:
+/// the human output, the JSON `baseline` object, each SARIF result (rule, state, level,
+/// place, `iamlint/v1` key; the log validated) and the GitHub annotations and step
+/// summary. `base` (a commit id) reads as `BASE`.
+fn every_format(cwd: &Path, args: &[&str], base: &str) -> String {
+    let run = |format: &[&str]| iamlint(cwd, &[args, format].concat());
+    let human = run(&[]);
+    let json = run(&["--format", "json"]).json();
+    let sarif: Value = serde_json::from_str(&run(&["--format", "sarif"]).stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let results: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let place = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{} {} {} {}:{} {}",
+                r["ruleId"].as_str().unwrap(),
+                r["baselineState"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                place["artifactLocation"]["uri"].as_str().unwrap(),
+                place["region"]["startLine"],
+                r["partialFingerprints"]["iamlint/v1"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let summary = tempfile::tempdir().unwrap();
+    let summary = summary.path().join("summary.md");
+    let github = run_command(
+        command(cwd)
+            .args(args)
+            .args(["--format", "github"])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(github.code, human.code, "{}", github.transcript());
+    let text = format!(
+        "## human\n{}\n## json baseline\n{}\n\n## sarif results\n{}\n\n## github\n{}--- step summary\n{}",
+        human.transcript(),
+        serde_json::to_string_pretty(&json["baseline"]).unwrap(),
+        results.join("\n"),
+        github.stdout,
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    if base.is_empty() {
+        text
+    } else {
+        text.replace(base, "BASE")
+    }
+}
+
 /// A JSON run's exit code and [`outcome`].
 fn assert_outcome(run: &Run, code: i32, expected: Value) {
     assert_eq!(run.code, code, "{}", run.transcript());
@@ -189,6 +240,14 @@ fn an_added_grant_is_new() {
     assert_eq!(json.json()["findings"].as_array().unwrap().len(), 2);
     // The working tree was not touched.
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    insta::assert_snapshot!(
+        "1-an-added-grant-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
 }
 
 #[test]
@@ -217,6 +276,14 @@ fn moved_reformatted_reordered_and_split_statements_are_no_change() {
     assert_eq!(
         human.transcript().replace(&base, "BASE"),
         "exit: 0\n--- stdout\niamlint: 0 new errors and 0 new warnings in 1 subject checked against BASE (2 unchanged, 0 fixed)\n--- stderr\n"
+    );
+    insta::assert_snapshot!(
+        "2-moved-and-reformatted-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
     );
 }
 
@@ -254,6 +321,14 @@ fn a_statement_made_conditional_is_a_narrowing_not_new_access() {
     insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
 
     // The other way round, the unscoped grant is new.
+    insta::assert_snapshot!(
+        "3-made-conditional-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
     let back = repo.commit(
         &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
         "back",
@@ -345,6 +420,14 @@ fn a_fixed_finding_is_listed_and_absent_in_sarif() {
         plain[0]["partialFingerprints"]
     );
     insta::assert_snapshot!(serde_json::to_string_pretty(results).unwrap());
+    insta::assert_snapshot!(
+        "4-a-fixed-finding-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
 }
 
 #[test]
@@ -364,6 +447,14 @@ fn a_renamed_file_is_matched_by_git_rename_detection() {
             "fixed": [],
             "access_diff": [],
         }),
+    );
+    insta::assert_snapshot!(
+        "5-a-renamed-file-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
     );
     // Renamed and given one more grant: only that grant is new.
     let renamed = repo.git(&["rev-parse", "HEAD"]);
@@ -678,6 +769,14 @@ reason = \"typo fixed since\"
         serde_json::json!(["stale-ignore iamlint.toml "])
     );
     assert_eq!(outcome(&run)["unchanged"].as_array().unwrap().len(), 1);
+    insta::assert_snapshot!(
+        "7-a-stale-ignore-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
     let explain = repo.run(&["explain", "stale-ignore"]);
     assert!(explain.stdout.starts_with("## stale-ignore (warning)"));
 }
@@ -766,6 +865,10 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
     let human = tree.run(&review);
     assert_eq!(human.code, 1);
     insta::assert_snapshot!(human.transcript());
+    insta::assert_snapshot!(
+        "6-a-new-trust-edge-every-format",
+        every_format(tree.path(), &review, "")
+    );
     // Without a report to compare with, the comparison cannot be made.
     let missing = tree.run(&["account", "--from", "dump.json", "--baseline", "main"]);
     assert_eq!(missing.code, 2);
