@@ -883,6 +883,59 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
 }
 
 #[test]
+fn a_saved_account_report_compares_routes_too() {
+    // The same account, where the deploy role now trusts dana herself: her route is
+    // shorter, the actions she reaches the same.
+    let (base, _) = account_dumps();
+    let mut head: Value = serde_json::from_str(&base).unwrap();
+    let deployer = head["RoleDetailList"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["RoleName"] == "ecs-deployer")
+        .unwrap();
+    deployer["AssumeRolePolicyDocument"]["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:user/dana"},
+            "Action": "sts:AssumeRole"
+        }));
+    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head.to_string())]);
+    let sam = "--privileged=arn:aws:iam::*:user/sam";
+    let saved = tree.run(&[
+        "account",
+        "--from",
+        "base-dump.json",
+        sam,
+        "--format",
+        "json",
+    ]);
+    tree.write("base.json", &saved.stdout);
+    let run = tree.run(&[
+        "account",
+        "--from",
+        "dump.json",
+        sam,
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(outcome(&run)["new"], serde_json::json!([]));
+    assert_eq!(outcome(&run)["access_diff"], serde_json::json!([]));
+    assert_eq!(
+        path_diff(&run),
+        [
+            "- arn:aws:iam::111122223333:user/dana: sts-001 user/dana>role/ci-runner, lambda-001 role/ci-runner>role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+            "+ arn:aws:iam::111122223333:user/dana: sts-001 user/dana>role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+        ]
+    );
+}
+
+#[test]
 fn uncommitted_and_untracked_changes_count() {
     // The head is the working tree, not a commit: an edit not yet staged, a file not yet
     // added. Files git does not name as changed are not checked twice, and still compare.
