@@ -795,7 +795,13 @@ fn account_dumps() -> (String, String) {
     ravi["Arn"] = "arn:aws:iam::111122223333:user/ravi".into();
     ravi["GroupList"] = serde_json::json!([]);
     head["UserDetailList"].as_array_mut().unwrap().push(ravi);
-    let deployer = head["RoleDetailList"]
+    let_into_the_deployer(&mut head, "arn:aws:iam::111122223333:user/ravi");
+    (base.to_string(), head.to_string())
+}
+
+/// One more statement of the `ecs-deployer` role's trust policy, for `principal`.
+fn let_into_the_deployer(dump: &mut Value, principal: &str) {
+    let deployer = dump["RoleDetailList"]
         .as_array_mut()
         .unwrap()
         .iter_mut()
@@ -806,35 +812,43 @@ fn account_dumps() -> (String, String) {
         .unwrap()
         .push(serde_json::json!({
             "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::111122223333:user/ravi"},
+            "Principal": {"AWS": principal},
             "Action": "sts:AssumeRole"
         }));
-    (base.to_string(), head.to_string())
+}
+
+/// The review of `dump.json` against `base.json`, with `sam` privileged.
+const REVIEW: [&str; 6] = [
+    "account",
+    "--from",
+    "dump.json",
+    "--privileged=arn:aws:iam::*:user/sam",
+    "--baseline",
+    "base.json",
+];
+
+/// A folder with the `head` dump as `dump.json` and the saved JSON review of the `base`
+/// dump as `base.json`.
+fn saved_review(base: &str, head: &str) -> Tree {
+    let tree = Tree::new(&[("base-dump.json", base), ("dump.json", head)]);
+    let saved = tree.run(&[
+        "account",
+        "--from",
+        "base-dump.json",
+        REVIEW[3],
+        "--format",
+        "json",
+    ]);
+    assert_eq!(saved.code, 1, "{}", saved.transcript());
+    tree.write("base.json", &saved.stdout);
+    tree
 }
 
 #[test]
 fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
     let (base, head) = account_dumps();
-    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head)]);
-    let sam = "--privileged=arn:aws:iam::*:user/sam";
-    let saved = tree.run(&[
-        "account",
-        "--from",
-        "base-dump.json",
-        sam,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(saved.code, 1);
-    tree.write("base.json", &saved.stdout);
-    let review = [
-        "account",
-        "--from",
-        "dump.json",
-        sam,
-        "--baseline",
-        "base.json",
-    ];
+    let tree = saved_review(&base, &head);
+    let review = REVIEW;
     let run = tree.run(&[&review[..], &["--format", "json"]].concat());
     assert_outcome(
         &run,
@@ -888,41 +902,9 @@ fn a_saved_account_report_compares_routes_too() {
     // shorter, the actions she reaches the same.
     let (base, _) = account_dumps();
     let mut head: Value = serde_json::from_str(&base).unwrap();
-    let deployer = head["RoleDetailList"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|r| r["RoleName"] == "ecs-deployer")
-        .unwrap();
-    deployer["AssumeRolePolicyDocument"]["Statement"]
-        .as_array_mut()
-        .unwrap()
-        .push(serde_json::json!({
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::111122223333:user/dana"},
-            "Action": "sts:AssumeRole"
-        }));
-    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head.to_string())]);
-    let sam = "--privileged=arn:aws:iam::*:user/sam";
-    let saved = tree.run(&[
-        "account",
-        "--from",
-        "base-dump.json",
-        sam,
-        "--format",
-        "json",
-    ]);
-    tree.write("base.json", &saved.stdout);
-    let run = tree.run(&[
-        "account",
-        "--from",
-        "dump.json",
-        sam,
-        "--baseline",
-        "base.json",
-        "--format",
-        "json",
-    ]);
+    let_into_the_deployer(&mut head, "arn:aws:iam::111122223333:user/dana");
+    let tree = saved_review(&base, &head.to_string());
+    let run = tree.run(&[&REVIEW[..], &["--format", "json"]].concat());
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(outcome(&run)["new"], serde_json::json!([]));
     assert_eq!(outcome(&run)["access_diff"], serde_json::json!([]));
