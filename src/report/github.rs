@@ -129,12 +129,23 @@ fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, text: &mut St
     if rows.peek().is_none() {
         return;
     }
-    let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    text.push_str(&line(&header).replace("|  |", "| |"));
-    text.push_str(&line(&vec!["---".to_string(); header.len()]));
+    // `| | Subject |`: an empty cell is one space, as the sign column's header.
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let cells: Vec<String> = cells
+            .map(|c| {
+                if c.is_empty() {
+                    " ".into()
+                } else {
+                    format!(" {c} ")
+                }
+            })
+            .collect();
+        format!("|{}|\n", cells.join("|"))
+    };
+    text.push_str(&line(&mut header.iter().copied()));
+    text.push_str(&line(&mut header.iter().map(|_| "---")));
     for row in rows {
-        text.push_str(&line(&row));
+        text.push_str(&line(&mut row.iter().map(String::as_str)));
     }
 }
 
