@@ -204,4 +204,30 @@ mod tests {
         );
         assert_eq!(snapshot.findings[0].position.line, 3);
     }
+
+    #[test]
+    fn paths_read_back_by_route_sorted() {
+        let step = |to: &str| {
+            format!(
+                r#"{{"kind": "assume-role", "id": "sts-001", "from": "user/dana", "to": "{to}",
+                    "permissions": ["sts:AssumeRole"], "granted_by": ["inline:x"]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"version": 1, "findings": [], "suppressed": [],
+              "subjects": [{{"name": "user/dana", "kind": "user", "privileged": false,
+                "allowed": [], "scoped": [], "reachable": ["ecs:UpdateService"],
+                "paths": [{{"actions": ["ecs:UpdateService"], "scoped": false, "steps": [{}]}},
+                          {{"actions": ["ecs:CreateService"], "scoped": true, "steps": [{}]}}]}}]}}"#,
+            step("role/z"),
+            step("role/a")
+        );
+        let snapshot = read("base.json", &text).unwrap();
+        let routes: Vec<(&str, bool)> = snapshot.subjects[0]
+            .paths
+            .iter()
+            .map(|r| (r.steps[0].to.as_str(), r.scoped))
+            .collect();
+        assert_eq!(routes, [("role/a", true), ("role/z", false)]);
+    }
 }
