@@ -142,6 +142,57 @@ fn said(run: &Run, message: &str) -> bool {
     bare(&run.stderr).contains(&bare(message))
 }
 
+/// One run of `args` (which give `--baseline`) in every format, as one text to snapshot:
+/// the human output, the JSON `baseline` object, each SARIF result (rule, state, level,
+/// place, `iamlint/v1` key; the log validated) and the GitHub annotations and step
+/// summary. `base` (a commit id) reads as `BASE`.
+fn every_format(cwd: &Path, args: &[&str], base: &str) -> String {
+    let run = |format: &[&str]| iamlint(cwd, &[args, format].concat());
+    let human = run(&[]);
+    let json = run(&["--format", "json"]).json();
+    let sarif: Value = serde_json::from_str(&run(&["--format", "sarif"]).stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let results: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let place = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{} {} {} {}:{} {}",
+                r["ruleId"].as_str().unwrap(),
+                r["baselineState"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                place["artifactLocation"]["uri"].as_str().unwrap(),
+                place["region"]["startLine"],
+                r["partialFingerprints"]["iamlint/v1"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let summary = tempfile::tempdir().unwrap();
+    let summary = summary.path().join("summary.md");
+    let github = run_command(
+        command(cwd)
+            .args(args)
+            .args(["--format", "github"])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(github.code, human.code, "{}", github.transcript());
+    let text = format!(
+        "## human\n{}\n## json baseline\n{}\n\n## sarif results\n{}\n\n## github\n{}--- step summary\n{}",
+        human.transcript(),
+        serde_json::to_string_pretty(&json["baseline"]).unwrap(),
+        results.join("\n"),
+        github.stdout,
+        std::fs::read_to_string(&summary).unwrap(),
+    );
+    if base.is_empty() {
+        text
+    } else {
+        text.replace(base, "BASE")
+    }
+}
+
 /// A JSON run's exit code and [`outcome`].
 fn assert_outcome(run: &Run, code: i32, expected: Value) {
     assert_eq!(run.code, code, "{}", run.transcript());
@@ -189,6 +240,14 @@ fn an_added_grant_is_new() {
     assert_eq!(json.json()["findings"].as_array().unwrap().len(), 2);
     // The working tree was not touched.
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    insta::assert_snapshot!(
+        "1-an-added-grant-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
 }
 
 #[test]
@@ -217,6 +276,14 @@ fn moved_reformatted_reordered_and_split_statements_are_no_change() {
     assert_eq!(
         human.transcript().replace(&base, "BASE"),
         "exit: 0\n--- stdout\niamlint: 0 new errors and 0 new warnings in 1 subject checked against BASE (2 unchanged, 0 fixed)\n--- stderr\n"
+    );
+    insta::assert_snapshot!(
+        "2-moved-and-reformatted-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
     );
 }
 
@@ -254,6 +321,14 @@ fn a_statement_made_conditional_is_a_narrowing_not_new_access() {
     insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
 
     // The other way round, the unscoped grant is new.
+    insta::assert_snapshot!(
+        "3-made-conditional-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
     let back = repo.commit(
         &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
         "back",
@@ -345,6 +420,14 @@ fn a_fixed_finding_is_listed_and_absent_in_sarif() {
         plain[0]["partialFingerprints"]
     );
     insta::assert_snapshot!(serde_json::to_string_pretty(results).unwrap());
+    insta::assert_snapshot!(
+        "4-a-fixed-finding-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
 }
 
 #[test]
@@ -364,6 +447,14 @@ fn a_renamed_file_is_matched_by_git_rename_detection() {
             "fixed": [],
             "access_diff": [],
         }),
+    );
+    insta::assert_snapshot!(
+        "5-a-renamed-file-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
     );
     // Renamed and given one more grant: only that grant is new.
     let renamed = repo.git(&["rev-parse", "HEAD"]);
@@ -678,6 +769,14 @@ reason = \"typo fixed since\"
         serde_json::json!(["stale-ignore iamlint.toml "])
     );
     assert_eq!(outcome(&run)["unchanged"].as_array().unwrap().len(), 1);
+    insta::assert_snapshot!(
+        "7-a-stale-ignore-every-format",
+        every_format(
+            repo.path(),
+            &["check", "policies", "--baseline", &base],
+            &base
+        )
+    );
     let explain = repo.run(&["explain", "stale-ignore"]);
     assert!(explain.stdout.starts_with("## stale-ignore (warning)"));
 }
@@ -696,7 +795,13 @@ fn account_dumps() -> (String, String) {
     ravi["Arn"] = "arn:aws:iam::111122223333:user/ravi".into();
     ravi["GroupList"] = serde_json::json!([]);
     head["UserDetailList"].as_array_mut().unwrap().push(ravi);
-    let deployer = head["RoleDetailList"]
+    let_into_the_deployer(&mut head, "arn:aws:iam::111122223333:user/ravi");
+    (base.to_string(), head.to_string())
+}
+
+/// One more statement of the `ecs-deployer` role's trust policy, for `principal`.
+fn let_into_the_deployer(dump: &mut Value, principal: &str) {
+    let deployer = dump["RoleDetailList"]
         .as_array_mut()
         .unwrap()
         .iter_mut()
@@ -707,35 +812,43 @@ fn account_dumps() -> (String, String) {
         .unwrap()
         .push(serde_json::json!({
             "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::111122223333:user/ravi"},
+            "Principal": {"AWS": principal},
             "Action": "sts:AssumeRole"
         }));
-    (base.to_string(), head.to_string())
+}
+
+/// The review of `dump.json` against `base.json`, with `sam` privileged.
+const REVIEW: [&str; 6] = [
+    "account",
+    "--from",
+    "dump.json",
+    "--privileged=arn:aws:iam::*:user/sam",
+    "--baseline",
+    "base.json",
+];
+
+/// A folder with the `head` dump as `dump.json` and the saved JSON review of the `base`
+/// dump as `base.json`.
+fn saved_review(base: &str, head: &str) -> Tree {
+    let tree = Tree::new(&[("base-dump.json", base), ("dump.json", head)]);
+    let saved = tree.run(&[
+        "account",
+        "--from",
+        "base-dump.json",
+        REVIEW[3],
+        "--format",
+        "json",
+    ]);
+    assert_eq!(saved.code, 1, "{}", saved.transcript());
+    tree.write("base.json", &saved.stdout);
+    tree
 }
 
 #[test]
 fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
     let (base, head) = account_dumps();
-    let tree = Tree::new(&[("base-dump.json", &base), ("dump.json", &head)]);
-    let sam = "--privileged=arn:aws:iam::*:user/sam";
-    let saved = tree.run(&[
-        "account",
-        "--from",
-        "base-dump.json",
-        sam,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(saved.code, 1);
-    tree.write("base.json", &saved.stdout);
-    let review = [
-        "account",
-        "--from",
-        "dump.json",
-        sam,
-        "--baseline",
-        "base.json",
-    ];
+    let tree = saved_review(&base, &head);
+    let review = REVIEW;
     let run = tree.run(&[&review[..], &["--format", "json"]].concat());
     assert_outcome(
         &run,
@@ -756,9 +869,20 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
             ],
         }),
     );
+    // The saved report's paths are compared too: only ravi's is new.
+    assert_eq!(
+        path_diff(&run),
+        [
+            "+ arn:aws:iam::111122223333:user/ravi: sts-001 user/ravi>role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService"
+        ]
+    );
     let human = tree.run(&review);
     assert_eq!(human.code, 1);
     insta::assert_snapshot!(human.transcript());
+    insta::assert_snapshot!(
+        "6-a-new-trust-edge-every-format",
+        every_format(tree.path(), &review, "")
+    );
     // Without a report to compare with, the comparison cannot be made.
     let missing = tree.run(&["account", "--from", "dump.json", "--baseline", "main"]);
     assert_eq!(missing.code, 2);
@@ -769,6 +893,27 @@ fn a_new_principal_reaching_an_old_role_through_a_new_trust_edge() {
         ),
         "{}",
         missing.transcript()
+    );
+}
+
+#[test]
+fn a_saved_account_report_compares_routes_too() {
+    // The same account, where the deploy role now trusts dana herself: her route is
+    // shorter, the actions she reaches the same.
+    let (base, _) = account_dumps();
+    let mut head: Value = serde_json::from_str(&base).unwrap();
+    let_into_the_deployer(&mut head, "arn:aws:iam::111122223333:user/dana");
+    let tree = saved_review(&base, &head.to_string());
+    let run = tree.run(&[&REVIEW[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(outcome(&run)["new"], serde_json::json!([]));
+    assert_eq!(outcome(&run)["access_diff"], serde_json::json!([]));
+    assert_eq!(
+        path_diff(&run),
+        [
+            "- arn:aws:iam::111122223333:user/dana: sts-001 user/dana>role/ci-runner, lambda-001 role/ci-runner>role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+            "+ arn:aws:iam::111122223333:user/dana: sts-001 user/dana>role/ecs-deployer ecs:RegisterTaskDefinition,ecs:UpdateService",
+        ]
     );
 }
 
@@ -902,4 +1047,320 @@ fn infrastructure_code_is_compared_by_module_and_template() {
         ])
     );
     assert_eq!(outcome["fixed"], serde_json::json!([]));
+}
+
+/// A user `dana` (logical id `Developer`) who reaches the `deploy` role through the `ci`
+/// role: `Developer` and `CiRole` reach `ecs:UpdateService` only by a path.
+const ROUTED: &str = "Resources:
+  Developer:
+    Type: AWS::IAM::User
+    Properties:
+      UserName: dana
+      Policies:
+        - PolicyName: assume
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: sts:AssumeRole
+                Resource: '*'
+  CiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: ci
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !GetAtt Developer.Arn}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: assume-deploy
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: sts:AssumeRole
+                Resource: !GetAtt DeployRole.Arn
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !GetAtt CiRole.Arn}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: deploy
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: ecs:UpdateService
+                Resource: '*'
+";
+
+/// Exit code 0, and every finding (`rule subject actions`) unchanged: nothing new, fixed
+/// or held differently.
+fn assert_all_unchanged(run: &Run, unchanged: &[&str]) {
+    assert_outcome(
+        run,
+        0,
+        serde_json::json!({"new": [], "unchanged": unchanged, "fixed": [], "access_diff": []}),
+    );
+}
+
+/// The `path_diff` of a JSON run, each row as `change subject: from>to, … actions`.
+fn path_diff(run: &Run) -> Vec<String> {
+    run.json()["baseline"]["path_diff"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no baseline.path_diff:\n{}", run.transcript()))
+        .iter()
+        .map(|row| {
+            let steps: Vec<String> = row["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let short = |k: &str| s[k].as_str().unwrap().rsplit(':').next().unwrap();
+                    format!(
+                        "{} {}>{}",
+                        s["id"].as_str().unwrap(),
+                        short("from"),
+                        short("to")
+                    )
+                })
+                .collect();
+            format!(
+                "{}: {} {}{}",
+                fields(row, &["change", "subject"]),
+                steps.join(", "),
+                fields(row, &["actions"]),
+                if row["scoped"] == true { " scoped" } else { "" }
+            )
+        })
+        .collect()
+}
+
+/// The `iamlint/v1` partial fingerprint of every result of a SARIF run, by rule and
+/// message, sorted.
+fn sarif_keys(run: &Run) -> Vec<(String, String)> {
+    let log: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let mut keys: Vec<(String, String)> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["iamlint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn a_new_route_to_the_same_role_is_a_path_row_not_a_new_finding() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(&[("infra/stack.yaml", ROUTED)], "base");
+    let base_sarif = repo.run(&["check", "infra", "--format", "sarif"]);
+    // The deploy role now trusts dana herself: a shorter route to the same actions.
+    let direct = ROUTED.replace(
+        "Principal: {AWS: !GetAtt CiRole.Arn}",
+        "Principal: {AWS: [!GetAtt CiRole.Arn, !GetAtt Developer.Arn]}",
+    );
+    let head = repo.commit(&[("infra/stack.yaml", &direct)], "head");
+    let run = repo.against_on(&base, &["infra"]);
+    assert_all_unchanged(
+        &run,
+        &[
+            "ecs-config-change-indirect Developer ecs:UpdateService",
+            "ecs-config-change-indirect CiRole ecs:UpdateService",
+            "ecs-config-change DeployRole ecs:UpdateService",
+        ],
+    );
+    assert_eq!(
+        path_diff(&run),
+        [
+            "- Developer: sts-001 user/dana>role/ci, sts-001 role/ci>role/deploy ecs:UpdateService",
+            "+ Developer: sts-001 user/dana>role/deploy ecs:UpdateService",
+        ]
+    );
+    insta::assert_snapshot!(
+        serde_json::to_string_pretty(&run.json()["baseline"]["path_diff"]).unwrap()
+    );
+    let human = repo.run(&["check", "infra", "--baseline", &base]);
+    assert_eq!(human.code, 0, "{}", human.transcript());
+    insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
+    let summary = repo.path().join("summary.md");
+    let github = run_command(
+        command(repo.path())
+            .args(["check", "infra", "--format", "github", "--baseline", &base])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!((github.code, github.stdout.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    insta::assert_snapshot!(text.replace(&base, "BASE"));
+    // The alert of dana's finding is the same one whatever its route.
+    let sarif = repo.run(&["check", "infra", "--format", "sarif", "--baseline", &base]);
+    assert_eq!(sarif_keys(&sarif), sarif_keys(&base_sarif));
+
+    // Back again: the direct route is the removed one.
+    repo.commit(&[("infra/stack.yaml", ROUTED)], "back");
+    assert_eq!(
+        path_diff(&repo.against_on(&head, &["infra"])),
+        [
+            "- Developer: sts-001 user/dana>role/deploy ecs:UpdateService",
+            "+ Developer: sts-001 user/dana>role/ci, sts-001 role/ci>role/deploy ecs:UpdateService",
+        ]
+    );
+}
+
+#[test]
+fn a_removed_route_is_a_minus_path_row() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(&[("infra/stack.yaml", ROUTED)], "base");
+    // The deploy role no longer trusts the ci role: neither ci nor dana reach it.
+    let closed = ROUTED.replace(
+        "{AWS: !GetAtt CiRole.Arn}",
+        "{Service: ecs-tasks.amazonaws.com}",
+    );
+    repo.commit(&[("infra/stack.yaml", &closed)], "head");
+    let run = repo.against_on(&base, &["infra"]);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change DeployRole ecs:UpdateService"],
+            "fixed": [
+                "ecs-config-change-indirect Developer ecs:UpdateService",
+                "ecs-config-change-indirect CiRole ecs:UpdateService",
+            ],
+            "access_diff": [
+                "- CiRole ecs:UpdateService path->none",
+                "- Developer ecs:UpdateService path->none",
+            ],
+        }),
+    );
+    assert_eq!(
+        path_diff(&run),
+        [
+            "- CiRole: sts-001 role/ci>role/deploy ecs:UpdateService",
+            "- Developer: sts-001 user/dana>role/ci, sts-001 role/ci>role/deploy ecs:UpdateService",
+        ]
+    );
+    let human = repo.run(&["check", "infra", "--baseline", &base]);
+    insta::assert_snapshot!(human.transcript().replace(&base, "BASE"));
+}
+
+#[test]
+fn a_reordered_and_reformatted_trust_policy_is_no_change() {
+    let repo = Repo::new(&[]);
+    let base = repo.commit(&[("infra/stack.yaml", ROUTED)], "base");
+    let base_sarif = repo.run(&["check", "infra", "--format", "sarif"]);
+    // The resources in another order, the trust policies in flow style and split in
+    // two statements, a principal given as a list.
+    let head = "Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy
+      Policies: [{PolicyName: deploy, PolicyDocument: {Statement: [{Effect: Allow, Resource: '*', Action: [ecs:UpdateService]}]}}]
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Action: sts:AssumeRole, Effect: Allow, Principal: {AWS: [!GetAtt CiRole.Arn]}}]}
+  CiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Sid: Dana, Effect: Allow, Principal: {AWS: !GetAtt Developer.Arn}, Action: sts:AssumeRole}
+          - {Sid: DanaTags, Effect: Allow, Principal: {AWS: !GetAtt Developer.Arn}, Action: sts:TagSession}
+      RoleName: ci
+      Policies:
+        - PolicyName: assume-deploy
+          PolicyDocument: {Statement: {Effect: Allow, Action: 'sts:AssumeRole', Resource: !GetAtt DeployRole.Arn}}
+  Developer:
+    Type: AWS::IAM::User
+    Properties:
+      Policies: [{PolicyName: assume, PolicyDocument: {Statement: [{Effect: Allow, Action: sts:AssumeRole, Resource: '*'}]}}]
+      UserName: dana
+";
+    repo.commit(&[("infra/stack.yaml", head)], "head");
+    let run = repo.against_on(&base, &["infra"]);
+    assert_all_unchanged(
+        &run,
+        &[
+            "ecs-config-change DeployRole ecs:UpdateService",
+            "ecs-config-change-indirect CiRole ecs:UpdateService",
+            "ecs-config-change-indirect Developer ecs:UpdateService",
+        ],
+    );
+    assert_eq!(path_diff(&run), Vec::<String>::new());
+    let human = repo.run(&["check", "infra", "--baseline", &base]);
+    assert_eq!(
+        human.transcript().replace(&base, "BASE"),
+        "exit: 0\n--- stdout\niamlint: 0 new errors and 0 new warnings in 3 subjects checked against BASE (3 unchanged, 0 fixed)\n--- stderr\n"
+    );
+    let sarif = repo.run(&["check", "infra", "--format", "sarif", "--baseline", &base]);
+    assert_eq!(sarif_keys(&sarif), sarif_keys(&base_sarif));
+}
+
+#[test]
+fn sarif_partial_fingerprints_survive_reordered_statements() {
+    let repo = Repo::new(&[]);
+    let scoped = r#"{"Sid": "Tagged", "Effect": "Allow", "Action": "ecs:DeleteService", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "ci"}}}"#;
+    let base = repo.commit(
+        &[(
+            "policies/ci.json",
+            &policy(&[ALLOW_UPDATE_SERVICE, CREATE_SERVICE, scoped, READ_ONLY]),
+        )],
+        "base",
+    );
+    let base_sarif = repo.run(&["check", "policies", "--format", "sarif"]);
+    // Reordered, reformatted, the Sids renamed or dropped, one grant given twice.
+    let head = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ecs:Describe*", "ecs:List*"], "Resource": "*"},
+        {"Condition": {"StringEquals": {"aws:ResourceTag/team": "ci"}}, "Resource": "*", "Action": "ecs:DeleteService", "Effect": "Allow"},
+        {"Sid": "Again", "Effect": "Allow", "Action": "ecs:CreateService", "Resource": "*"},
+        {"Sid": "Other", "Effect": "Allow", "Action": "ecs:UpdateService", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ecs:CreateService", "Resource": ["*"]}]}"#;
+    repo.commit(&[("policies/ci.json", head)], "head");
+    let run = repo.run(&[
+        "check",
+        "policies",
+        "--format",
+        "sarif",
+        "--baseline",
+        &base,
+    ]);
+    let mut keys = sarif_keys(&run);
+    // The grant given twice is one more result, told apart by its count.
+    let twice: Vec<String> = keys
+        .iter()
+        .filter(|(rule, key)| rule == "ecs-config-change" && key.ends_with(":2"))
+        .map(|(_, key)| key.clone())
+        .collect();
+    assert_eq!(twice.len(), 1, "{keys:?}");
+    keys.retain(|(_, key)| !twice.contains(key));
+    assert_eq!(keys, sarif_keys(&base_sarif));
+    assert_eq!(keys.len(), 3);
+    // The key is the JSON report's fingerprint, and the count.
+    let json = repo.run(&["check", "policies", "--format", "json"]).json();
+    let mut fingerprints: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    let mut bare: Vec<String> = keys
+        .iter()
+        .map(|(_, key)| key.strip_suffix(":1").unwrap().to_string())
+        .collect();
+    bare.sort();
+    assert_eq!(bare, fingerprints);
 }

@@ -19,6 +19,36 @@ pub struct SubjectAccess {
     pub allowed: Vec<String>,
     pub scoped: Vec<String>,
     pub reachable: Vec<String>,
+    /// The paths reported for it (account review and infrastructure code), sorted.
+    pub paths: Vec<Route>,
+}
+
+/// A path as a comparison sees it: its route by stable names (principals and step kinds,
+/// never lines or the policies that grant a step) and the actions it reaches.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Route {
+    pub actions: Vec<String>,
+    pub scoped: bool,
+    pub steps: Vec<RouteStep>,
+}
+
+/// One step of a [`Route`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RouteStep {
+    /// `assume-role` or `escalation`.
+    pub kind: String,
+    /// The catalog path id (`sts-001`, `lambda-001`, …).
+    pub id: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// A subject's routes as compared: sorted, each once (both sides read them this way).
+pub fn routes(paths: impl IntoIterator<Item = Route>) -> Vec<Route> {
+    let mut routes: Vec<Route> = paths.into_iter().collect();
+    routes.sort();
+    routes.dedup();
+    routes
 }
 
 /// A finding as a comparison sees it.
@@ -33,9 +63,6 @@ pub struct FindingRecord {
     /// Where it was (path and position), to list it once fixed.
     pub path: String,
     pub position: Position,
-    /// SARIF's `iamlint/v1` partial fingerprint, when the finding was seen in this run
-    /// (a saved JSON report does not keep it).
-    pub partial: Option<String>,
 }
 
 impl FindingRecord {
@@ -49,7 +76,6 @@ impl FindingRecord {
             fingerprint: finding_fingerprint(finding),
             path: finding.location.path.clone(),
             position,
-            partial: Some(digest(&finding.fingerprint)),
         }
     }
 }
@@ -174,6 +200,23 @@ impl AccessChange {
     }
 }
 
+/// A path one side reports for a subject and the other does not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PathChange {
+    pub subject: String,
+    /// True for a path of the head only (`+`), false for one of the base only (`-`).
+    #[serde(skip)]
+    pub added: bool,
+    #[serde(flatten)]
+    pub route: Route,
+}
+
+impl PathChange {
+    pub fn sign(&self) -> &'static str {
+        if self.added { "+" } else { "-" }
+    }
+}
+
 /// Whether a finding of the head run is new.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -194,6 +237,15 @@ pub struct Comparison {
     pub fixed: Vec<FindingRecord>,
     /// Sorted by subject, then action.
     pub access: Vec<AccessChange>,
+    /// Sorted by subject, then route; a removed path before an added one.
+    pub paths: Vec<PathChange>,
+}
+
+impl Comparison {
+    /// Whether any monitored access or path differs.
+    pub fn access_differs(&self) -> bool {
+        !self.access.is_empty() || !self.paths.is_empty()
+    }
 }
 
 impl Comparison {
@@ -264,10 +316,10 @@ fn reach(subject: Option<&SubjectAccess>, action: &str) -> Reach {
     }
 }
 
-/// The monitored actions each non-privileged subject holds differently. Privileged
-/// subjects may make the changes, so they are left out; a subject on one side only
-/// holds nothing on the other.
-fn access_changes(base: &Snapshot, head: &Snapshot) -> Vec<AccessChange> {
+/// The monitored actions each non-privileged subject holds differently, and the paths
+/// one side reports and the other not. Privileged subjects may make the changes, so they
+/// are left out; a subject on one side only holds nothing on the other.
+fn access_changes(base: &Snapshot, head: &Snapshot) -> (Vec<AccessChange>, Vec<PathChange>) {
     let by_name = |s: &Snapshot| -> BTreeMap<String, SubjectAccess> {
         s.subjects
             .iter()
@@ -276,12 +328,13 @@ fn access_changes(base: &Snapshot, head: &Snapshot) -> Vec<AccessChange> {
     };
     let (base, head) = (by_name(base), by_name(head));
     let names: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
-    let mut changes = Vec::new();
+    let (mut changes, mut paths) = (Vec::new(), Vec::new());
     for name in names {
         let (before, after) = (base.get(name), head.get(name));
         if after.or(before).is_some_and(|s| s.privileged) {
             continue;
         }
+        paths.extend(path_changes(name, before, after));
         let actions: BTreeSet<&String> = [before, after]
             .into_iter()
             .flatten()
@@ -299,7 +352,31 @@ fn access_changes(base: &Snapshot, head: &Snapshot) -> Vec<AccessChange> {
             }
         }
     }
-    changes
+    (changes, paths)
+}
+
+/// The routes of one subject on one side only: removed ones, then added ones, each in
+/// route order.
+fn path_changes(
+    name: &str,
+    before: Option<&SubjectAccess>,
+    after: Option<&SubjectAccess>,
+) -> Vec<PathChange> {
+    let routes = |s: Option<&SubjectAccess>| -> BTreeSet<Route> {
+        s.map(|s| s.paths.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (was, is) = (routes(before), routes(after));
+    let change = |added: bool| {
+        move |route: &Route| PathChange {
+            subject: name.to_string(),
+            added,
+            route: route.clone(),
+        }
+    };
+    let removed = was.difference(&is).map(change(false));
+    let added = is.difference(&was).map(change(true));
+    removed.chain(added).collect()
 }
 
 /// Compare the head run with the base.
@@ -327,12 +404,14 @@ pub fn compare(base: &Snapshot, head: &Snapshot, against: &str) -> Comparison {
         .filter(|f| !covered(f, &head_prints, &head_held))
         .cloned()
         .collect();
+    let (access, paths) = access_changes(base, head);
     Comparison {
         against: against.to_string(),
         commit: None,
         new,
         fixed,
-        access: access_changes(base, head),
+        access,
+        paths,
     }
 }
 
@@ -351,7 +430,6 @@ mod tests {
             actions,
             path: subject.into(),
             position: Position::default(),
-            partial: None,
         }
     }
 
@@ -427,6 +505,7 @@ mod tests {
                 .chain(scoped)
                 .map(|a| a.to_string())
                 .collect(),
+            paths: Vec::new(),
         };
         let base = Snapshot {
             subjects: vec![subject(&["ecs:A"], &["ecs:B"])],
@@ -449,5 +528,47 @@ mod tests {
                 "+ ecs:C None->Scoped"
             ]
         );
+    }
+
+    #[test]
+    fn a_changed_route_is_a_removed_and_an_added_path() {
+        let route = |via: &str| Route {
+            actions: vec!["ecs:UpdateService".into()],
+            scoped: false,
+            steps: [via, "role/deploy"]
+                .windows(2)
+                .map(|pair| RouteStep {
+                    kind: "assume-role".into(),
+                    id: "sts-001".into(),
+                    from: pair[0].into(),
+                    to: pair[1].into(),
+                })
+                .collect(),
+        };
+        let subject = |paths: Vec<Route>| SubjectAccess {
+            name: "user/dana".into(),
+            privileged: false,
+            allowed: Vec::new(),
+            scoped: Vec::new(),
+            reachable: vec!["ecs:UpdateService".into()],
+            paths,
+        };
+        let base = Snapshot {
+            subjects: vec![subject(vec![route("role/ci")])],
+            findings: Vec::new(),
+        };
+        let head = Snapshot {
+            subjects: vec![subject(vec![route("role/release")])],
+            findings: Vec::new(),
+        };
+        let outcome = compare(&base, &head, "x");
+        assert!(outcome.access.is_empty());
+        let rows: Vec<String> = outcome
+            .paths
+            .iter()
+            .map(|p| format!("{} {}", p.sign(), p.route.steps[0].from))
+            .collect();
+        assert_eq!(rows, ["- role/ci", "+ role/release"]);
+        assert!(compare(&base, &base, "x").paths.is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! version — is refused with one message: a comparison against a wrong base would pass
 //! a full report off as a diff.
 
-use super::{FindingRecord, Snapshot, SubjectAccess, fingerprint_of};
+use super::{FindingRecord, Route, RouteStep, Snapshot, SubjectAccess, fingerprint_of};
 use crate::rules::Level;
 use crate::source::Position;
 use serde::Deserialize;
@@ -25,6 +25,24 @@ struct SavedSubject {
     scoped: Vec<String>,
     #[serde(default)]
     reachable: Option<Vec<String>>,
+    #[serde(default)]
+    paths: Option<Vec<SavedPath>>,
+}
+
+/// A subject's path: only what names its route (not `permissions` or `granted_by`).
+#[derive(Deserialize)]
+struct SavedPath {
+    actions: Vec<String>,
+    scoped: bool,
+    steps: Vec<SavedStep>,
+}
+
+#[derive(Deserialize)]
+struct SavedStep {
+    kind: String,
+    id: String,
+    from: String,
+    to: String,
 }
 
 #[derive(Deserialize)]
@@ -85,12 +103,27 @@ pub fn read(name: &str, text: &str) -> Result<Snapshot, String> {
                 all.dedup();
                 all
             });
+            let paths = s.paths.unwrap_or_default().into_iter().map(|p| Route {
+                actions: p.actions,
+                scoped: p.scoped,
+                steps: p
+                    .steps
+                    .into_iter()
+                    .map(|step| RouteStep {
+                        kind: step.kind,
+                        id: step.id,
+                        from: step.from,
+                        to: step.to,
+                    })
+                    .collect(),
+            });
             SubjectAccess {
                 name: s.name,
                 privileged: s.privileged,
                 allowed: s.allowed,
                 scoped: s.scoped,
                 reachable,
+                paths: super::routes(paths),
             }
         })
         .collect();
@@ -117,7 +150,6 @@ pub fn read(name: &str, text: &str) -> Result<Snapshot, String> {
                 end_line: f.location.end_line,
                 end_column: f.location.end_column,
             },
-            partial: None,
         })
         .collect();
     Ok(Snapshot { subjects, findings })
@@ -171,5 +203,31 @@ mod tests {
             )
         );
         assert_eq!(snapshot.findings[0].position.line, 3);
+    }
+
+    #[test]
+    fn paths_read_back_by_route_sorted() {
+        let step = |to: &str| {
+            format!(
+                r#"{{"kind": "assume-role", "id": "sts-001", "from": "user/dana", "to": "{to}",
+                    "permissions": ["sts:AssumeRole"], "granted_by": ["inline:x"]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"version": 1, "findings": [], "suppressed": [],
+              "subjects": [{{"name": "user/dana", "kind": "user", "privileged": false,
+                "allowed": [], "scoped": [], "reachable": ["ecs:UpdateService"],
+                "paths": [{{"actions": ["ecs:UpdateService"], "scoped": false, "steps": [{}]}},
+                          {{"actions": ["ecs:CreateService"], "scoped": true, "steps": [{}]}}]}}]}}"#,
+            step("role/z"),
+            step("role/a")
+        );
+        let snapshot = read("base.json", &text).unwrap();
+        let routes: Vec<(&str, bool)> = snapshot.subjects[0]
+            .paths
+            .iter()
+            .map(|r| (r.steps[0].to.as_str(), r.scoped))
+            .collect();
+        assert_eq!(routes, [("role/a", true), ("role/z", false)]);
     }
 }

@@ -3,9 +3,9 @@
 //! is, with the same settings) or a saved JSON report; then [`crate::baseline::compare`].
 
 use super::check::{self, FileResult};
-use crate::baseline::{self, FindingRecord, Snapshot, SubjectAccess, saved};
+use crate::baseline::{self, FindingRecord, Route, RouteStep, Snapshot, SubjectAccess, saved};
 use crate::config::Settings;
-use crate::report::Report;
+use crate::report::{AccessPath, Report};
 use crate::rules::{Finding, stale_ignore};
 use crate::source::files;
 use crate::source::git::{self, Entry, Revision};
@@ -105,12 +105,31 @@ fn snapshot(report: &Report) -> Snapshot {
                 allowed: s.allowed.clone(),
                 scoped: s.scoped.clone(),
                 reachable: s.reachable.clone(),
+                paths: baseline::routes(s.paths.iter().flatten().map(route)),
             })
             .collect(),
         findings: report
             .findings
             .iter()
             .map(|f| FindingRecord::of(f, report.position(&f.location)))
+            .collect(),
+    }
+}
+
+/// A reported path by what names its route.
+fn route(path: &AccessPath) -> Route {
+    Route {
+        actions: path.actions.clone(),
+        scoped: path.scoped,
+        steps: path
+            .steps
+            .iter()
+            .map(|step| RouteStep {
+                kind: step.kind.to_string(),
+                id: step.id.clone(),
+                from: step.from.clone(),
+                to: step.to.clone(),
+            })
             .collect(),
     }
 }

@@ -3,6 +3,7 @@
 //! `GITHUB_STEP_SUMMARY` names a file.
 
 use super::Report;
+use super::human::route_text;
 use super::paths::RepoPaths;
 use crate::baseline::Comparison;
 use crate::rules::{Finding, Level, unknown_action};
@@ -85,26 +86,67 @@ fn baseline_summary(report: &Report, comparison: &Comparison, mut text: String) 
         comparison.fixed.len()
     ));
     text.push_str("### Access diff\n\n");
-    if comparison.access.is_empty() {
+    if !comparison.access_differs() {
         text.push_str("No monitored access added or removed.\n");
-    } else {
-        text.push_str("| | Subject | Action | Base | Head |\n| --- | --- | --- | --- | --- |\n");
-        for change in &comparison.access {
-            text.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                change.sign(),
-                cell(&change.subject),
-                code_span(&change.action),
-                change.base.as_str(),
-                change.head.as_str()
-            ));
-        }
+    } else if comparison.access.is_empty() {
+        text.push_str("No monitored action is held differently; the paths to them changed:\n\n");
     }
+    let access = comparison.access.iter().map(|change| {
+        vec![
+            change.sign().to_string(),
+            cell(&change.subject),
+            code_span(&change.action),
+            change.base.as_str().to_string(),
+            change.head.as_str().to_string(),
+        ]
+    });
+    table(
+        &["", "Subject", "Action", "Base", "Head"],
+        access,
+        &mut text,
+    );
+    if !comparison.access.is_empty() && !comparison.paths.is_empty() {
+        text.push('\n');
+    }
+    let paths = comparison.paths.iter().map(|change| {
+        vec![
+            change.sign().to_string(),
+            cell(&change.subject),
+            cell(&route_text(&change.route)),
+        ]
+    });
+    table(&["", "Subject", "Path"], paths, &mut text);
     if !new.is_empty() {
         text.push_str("\n### New findings\n\n");
         findings_table(new.into_iter(), &mut text);
     }
     text
+}
+
+/// A Markdown table of `rows` (cells already escaped); nothing when there are none.
+fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, text: &mut String) {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return;
+    }
+    // `| | Subject |`: an empty cell is one space, as the sign column's header.
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let cells: Vec<String> = cells
+            .map(|c| {
+                if c.is_empty() {
+                    " ".into()
+                } else {
+                    format!(" {c} ")
+                }
+            })
+            .collect();
+        format!("|{}|\n", cells.join("|"))
+    };
+    text.push_str(&line(&mut header.iter().copied()));
+    text.push_str(&line(&mut header.iter().map(|_| "---")));
+    for row in rows {
+        text.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
 }
 
 fn findings_table<'a>(findings: impl Iterator<Item = &'a Finding>, text: &mut String) {

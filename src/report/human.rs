@@ -2,8 +2,9 @@
 //! on the exact span, then a one-line summary. Prints nothing when there is nothing to say.
 
 use super::Report;
-use crate::baseline::Comparison;
+use crate::baseline::{Comparison, Route};
 use crate::document::Span;
+use crate::report::short_arn;
 use crate::rules::{Finding, Level};
 use crate::source::SourceFile;
 use miette::{
@@ -127,47 +128,87 @@ pub(super) fn baseline_footer(
     separate: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if !comparison.access.is_empty() {
+    if comparison.access_differs() {
         if separate {
             writeln!(out)?;
         }
         out.write_all(access_table(comparison).as_bytes())?;
     }
-    let anything = !report.findings.is_empty()
-        || !comparison.fixed.is_empty()
-        || !comparison.access.is_empty();
+    let anything =
+        !report.findings.is_empty() || !comparison.fixed.is_empty() || comparison.access_differs();
     if !quiet && anything {
         writeln!(out, "{}", baseline_summary(report, comparison))?;
     }
     Ok(())
 }
 
-/// The access diff: one row per subject and action, `+` wider, `-` narrower.
+/// The access diff: one row per subject and action, `+` wider, `-` narrower; then one
+/// row per path only one side reports, `+` the head's, `-` the base's.
 fn access_table(comparison: &Comparison) -> String {
-    let mut rows = vec![[
-        String::new(),
-        "SUBJECT".to_string(),
-        "ACTION".to_string(),
-        "BASE".to_string(),
-        "HEAD".to_string(),
-    ]];
-    for change in &comparison.access {
-        rows.push([
-            change.sign().to_string(),
-            change.subject.clone(),
-            change.action.clone(),
-            change.base.as_str().to_string(),
-            change.head.as_str().to_string(),
-        ]);
+    let mut text = format!("access diff against {}:\n", comparison.against);
+    if !comparison.access.is_empty() {
+        let rows = comparison.access.iter().map(|change| {
+            [
+                change.sign().to_string(),
+                change.subject.clone(),
+                change.action.clone(),
+                change.base.as_str().to_string(),
+                change.head.as_str().to_string(),
+            ]
+        });
+        columns(["", "SUBJECT", "ACTION", "BASE", "HEAD"], rows, &mut text);
     }
+    if !comparison.paths.is_empty() {
+        if !comparison.access.is_empty() {
+            text.push('\n');
+        }
+        let rows = comparison.paths.iter().map(|change| {
+            [
+                change.sign().to_string(),
+                change.subject.clone(),
+                route_text(&change.route),
+            ]
+        });
+        columns(["", "SUBJECT", "PATH"], rows, &mut text);
+    }
+    text
+}
+
+/// `assume role/ci-runner → lambda-001 → role/deploy → ecs:UpdateService (scoped)`: every
+/// step and every action (a diff row must tell two routes apart).
+pub(super) fn route_text(route: &Route) -> String {
+    let mut parts: Vec<String> = route
+        .steps
+        .iter()
+        .map(|step| {
+            let to = short_arn(&step.to);
+            match step.kind.as_str() {
+                "assume-role" => format!("assume {to}"),
+                _ => format!("{} → {to}", step.id),
+            }
+        })
+        .collect();
+    parts.push(route.actions.join(", "));
+    let scoped = if route.scoped { " (scoped)" } else { "" };
+    format!("{}{scoped}", parts.join(" → "))
+}
+
+/// Rows under a header, `-`/`+` first, each column as wide as its widest cell.
+fn columns<const N: usize>(
+    header: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+    text: &mut String,
+) {
+    let rows: Vec<[String; N]> = std::iter::once(header.map(String::from))
+        .chain(rows)
+        .collect();
     let width = |column: usize| {
         rows.iter()
             .map(|r| r[column].chars().count())
             .max()
             .unwrap_or(0)
     };
-    let widths = [1, width(1), width(2), width(3)];
-    let mut text = format!("access diff against {}:\n", comparison.against);
+    let widths: Vec<usize> = (0..N).map(|c| if c == 0 { 1 } else { width(c) }).collect();
     for row in &rows {
         let mut line = String::new();
         for (column, cell) in row.iter().enumerate() {
@@ -182,7 +223,6 @@ fn access_table(comparison: &Comparison) -> String {
         text.push_str(line.trim_end());
         text.push('\n');
     }
-    text
 }
 
 /// `iamlint: 1 new error and 0 new warnings in 7 subjects checked against main (3

@@ -1,7 +1,9 @@
 //! `--format json`, version 1. Keys listed in README are stable; new keys may be added.
 
 use super::{Report, Subject};
-use crate::baseline::{AccessChange, Comparison, access_fingerprint, finding_fingerprint};
+use crate::baseline::{
+    AccessChange, Comparison, PathChange, access_fingerprint, finding_fingerprint,
+};
 use crate::rules::{Finding, Level, Location};
 use crate::source::Position;
 use serde::Serialize;
@@ -42,14 +44,17 @@ struct JsonBaseline<'a> {
     unchanged: Vec<JsonFinding<'a>>,
     /// The base's findings the run no longer has, where they were in the base.
     fixed: Vec<JsonFinding<'a>>,
-    access_diff: Vec<JsonAccessChange<'a>>,
+    access_diff: Vec<JsonChange<'a, AccessChange>>,
+    /// The paths (`subjects[].paths`) one side reports and the other not.
+    path_diff: Vec<JsonChange<'a, PathChange>>,
 }
 
+/// A row of the access diff: `+` or `-`, then the change's own fields.
 #[derive(Serialize)]
-struct JsonAccessChange<'a> {
+struct JsonChange<'a, T> {
     change: &'static str,
     #[serde(flatten)]
-    access: &'a AccessChange,
+    row: &'a T,
 }
 
 #[derive(Serialize)]
@@ -160,9 +165,17 @@ fn baseline<'a>(comparison: &'a Comparison, report: &'a Report) -> JsonBaseline<
         access_diff: comparison
             .access
             .iter()
-            .map(|access| JsonAccessChange {
-                change: access.sign(),
-                access,
+            .map(|row| JsonChange {
+                change: row.sign(),
+                row,
+            })
+            .collect(),
+        path_diff: comparison
+            .paths
+            .iter()
+            .map(|row| JsonChange {
+                change: row.sign(),
+                row,
             })
             .collect(),
     }

@@ -3,11 +3,11 @@
 
 use super::Report;
 use super::paths::RepoPaths;
-use crate::baseline::{FindingRecord, digest};
+use crate::baseline::{FindingRecord, finding_fingerprint};
 use crate::rules::{Finding, Level, RULES, Rule, ecs_config_change_indirect, invalid_policy};
 use crate::source::Position;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -307,8 +307,22 @@ fn encode_uri(path: &str) -> String {
     out
 }
 
+/// `partialFingerprints["iamlint/v1"]`: the finding's JSON `fingerprint` (rule, subject,
+/// actions: no line, statement or order), then `:n` for the n-th result of the log with
+/// it (two statements granting the same), as GitHub counts repeats of its own line hash.
+#[derive(Default)]
+struct Keys(HashMap<String, usize>);
+
+impl Keys {
+    fn next(&mut self, fingerprint: &str) -> BTreeMap<&'static str, String> {
+        let seen = self.0.entry(fingerprint.to_string()).or_default();
+        *seen += 1;
+        BTreeMap::from([("iamlint/v1", format!("{fingerprint}:{seen}"))])
+    }
+}
+
 /// A base finding the run no longer has (`--baseline`): a result that passes now.
-fn absent<'a>(fixed: &'a FindingRecord, paths: &RepoPaths) -> SarifResult<'a> {
+fn absent<'a>(fixed: &'a FindingRecord, paths: &RepoPaths, keys: &mut Keys) -> SarifResult<'a> {
     SarifResult {
         rule_id: RULES
             .iter()
@@ -322,12 +336,8 @@ fn absent<'a>(fixed: &'a FindingRecord, paths: &RepoPaths) -> SarifResult<'a> {
         locations: [located(&fixed.path, fixed.position, paths)],
         related_locations: Vec::new(),
         code_flows: Vec::new(),
-        // The same key it had while present, when the base was a revision.
-        partial_fingerprints: fixed
-            .partial
-            .iter()
-            .map(|p| ("iamlint/v1", p.clone()))
-            .collect(),
+        // The key it had while present (no present result has its fingerprint).
+        partial_fingerprints: keys.next(&fixed.fingerprint),
         baseline_state: Some("absent"),
         kind: Some("pass"),
         properties: (!fixed.actions.is_empty()).then_some(ResultProperties {
@@ -341,6 +351,7 @@ fn rule_index(id: &str) -> usize {
 }
 
 pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
+    let mut keys = Keys::default();
     let mut results: Vec<SarifResult> = report
         .findings
         .iter()
@@ -357,7 +368,7 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
             locations: [location(&finding.location, report, paths)],
             related_locations: related_locations(finding, report, paths),
             code_flows: code_flows(finding, report, paths),
-            partial_fingerprints: BTreeMap::from([("iamlint/v1", digest(&finding.fingerprint))]),
+            partial_fingerprints: keys.next(&finding_fingerprint(finding)),
             baseline_state: report.baseline.as_ref().map(|_| {
                 if report.is_new(finding) {
                     "new"
@@ -372,7 +383,7 @@ pub fn render(report: &Report, paths: &RepoPaths, out: &mut dyn Write) -> io::Re
         })
         .collect();
     if let Some(comparison) = &report.baseline {
-        results.extend(comparison.fixed.iter().map(|f| absent(f, paths)));
+        results.extend(comparison.fixed.iter().map(|f| absent(f, paths, &mut keys)));
     }
     let notifications: Vec<Notification> = report
         .findings

@@ -74,8 +74,8 @@ pub struct Finding {
     pub label: String,
     /// Extra guidance (a suggested spelling, a fix).
     pub help: Option<String>,
-    /// Identity that survives unrelated edits (no line numbers): rule, path, statement
-    /// Sid or index, actions. Used for SARIF partialFingerprints.
+    /// Rule, path, statement Sid or index, actions. No output reads it any more: reports
+    /// key findings by `baseline::finding_fingerprint` (rule, subject, actions).
     pub fingerprint: String,
     /// Other places that make the finding (each step of a path), with a label.
     pub related: Vec<(Location, String)>,
