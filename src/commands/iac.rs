@@ -37,10 +37,13 @@ fn has_extension(name: &str, extensions: &[&str]) -> bool {
 /// Whether a file is infrastructure code, by extension and content. `None`: a policy
 /// file, read exactly as before (a JSON file that is no template stays one).
 pub fn detect(name: &str, text: &str) -> Option<Input> {
+    // Every policy file is looked through: memmem's vector search, not str's Two-Way.
+    let contains =
+        |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
     if has_extension(name, &[".json"]) {
-        let plan = text.contains("\"format_version\"")
-            && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""));
-        if !plan && !text.contains("\"Resources\"") {
+        let plan = contains("\"format_version\"")
+            && (contains("\"resource_changes\"") || contains("\"planned_values\""));
+        if !plan && !contains("\"Resources\"") {
             return None;
         }
         let root = json::parse(text).ok()?;
@@ -54,7 +57,7 @@ pub fn detect(name: &str, text: &str) -> Option<Input> {
     }
     // Only what names AWS resources is parsed: other YAML (CI, Kubernetes, Helm
     // templates that are not YAML yet) stays quiet.
-    if !text.contains("AWS::") && !text.contains("AWSTemplateFormatVersion") {
+    if !contains("AWS::") && !contains("AWSTemplateFormatVersion") {
         return Some(Input::Quiet);
     }
     let root = if text.trim_start().starts_with('{') {
