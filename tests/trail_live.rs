@@ -327,48 +327,39 @@ mod live {
         assert_eq!(run.json()["records"], json!(records.len()));
     }
 
+    /// Faults that retries do not end, and one that is not retried: the message, and how
+    /// many requests were made (4 attempts of the failing page).
     #[test]
-    fn throttling_that_does_not_end() {
-        let endpoint =
-            FakeCloudTrail::start(vec![fault(400, "ThrottlingException", "Rate exceeded")]);
-        let tree = Tree::new(&[]);
-        let run = trail_live(&tree, Some(&endpoint.url), &[]);
-        assert_one_clear_fault(
-            &run,
-            "CloudTrail LookupEvents in eu-west-1 (page 1): the CloudTrail API kept throttling after 4 attempts with backoff; try again later",
-        );
-        assert_eq!(endpoint.seen().len(), 4);
-    }
-
-    #[test]
-    fn access_denied_names_the_permission() {
+    fn faults_end_the_run_with_one_message() {
         let records = records();
-        let endpoint = FakeCloudTrail::start(vec![
-            page(&records[..2], Some("token-1")),
-            fault(
-                400,
-                "AccessDeniedException",
-                "User: arn:aws:iam::111122223333:user/audit is not authorized to perform: cloudtrail:LookupEvents",
+        let denied = "User: arn:aws:iam::111122223333:user/audit is not authorized to perform: cloudtrail:LookupEvents";
+        let cases = [
+            (
+                vec![fault(400, "ThrottlingException", "Rate exceeded")],
+                "CloudTrail LookupEvents in eu-west-1 (page 1): the CloudTrail API kept throttling after 4 attempts with backoff; try again later".to_string(),
+                4,
             ),
-        ]);
-        let tree = Tree::new(&[]);
-        let run = trail_live(&tree, Some(&endpoint.url), &[]);
-        assert_one_clear_fault(
-            &run,
-            "CloudTrail LookupEvents in eu-west-1 (page 2): access denied (User: arn:aws:iam::111122223333:user/audit is not authorized to perform: cloudtrail:LookupEvents). The credentials need cloudtrail:LookupEvents; policies/iamlint-readonly.json is the policy to attach",
-        );
-    }
-
-    #[test]
-    fn server_errors_are_tried_again_then_named() {
-        let endpoint = FakeCloudTrail::start(vec![(500, json!({}))]);
-        let tree = Tree::new(&[]);
-        let run = trail_live(&tree, Some(&endpoint.url), &[]);
-        assert_one_clear_fault(
-            &run,
-            "the endpoint answered HTTP 500 without an AWS error, 4 times",
-        );
-        assert_eq!(endpoint.seen().len(), 4);
+            (
+                vec![(500, json!({}))],
+                "CloudTrail LookupEvents in eu-west-1 (page 1): the endpoint answered HTTP 500 without an AWS error, 4 times".into(),
+                4,
+            ),
+            (
+                vec![
+                    page(&records[..2], Some("token-1")),
+                    fault(400, "AccessDeniedException", denied),
+                ],
+                format!("CloudTrail LookupEvents in eu-west-1 (page 2): access denied ({denied}). The credentials need cloudtrail:LookupEvents; policies/iamlint-readonly.json is the policy to attach"),
+                2,
+            ),
+        ];
+        for (answers, expected, requests) in cases {
+            let endpoint = FakeCloudTrail::start(answers);
+            let tree = Tree::new(&[]);
+            let run = trail_live(&tree, Some(&endpoint.url), &[]);
+            assert_one_clear_fault(&run, &expected);
+            assert_eq!(endpoint.seen().len(), requests, "{expected}");
+        }
     }
 
     #[test]

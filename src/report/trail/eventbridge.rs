@@ -149,26 +149,27 @@ fn anything_but(excluded: &[Excluded]) -> Option<Value> {
         [one] => json!(one),
         _ => json!(values),
     };
-    let all = |kind: fn(&Excluded) -> Option<&String>| -> Option<Vec<String>> {
-        excluded.iter().map(|e| kind(e).cloned()).collect()
-    };
-    if let Some(values) = all(|e| match e {
-        Excluded::Exact(v) => Some(v),
-        _ => None,
-    }) {
-        return Some(json!({"anything-but": one_or_list(values)}));
-    }
-    if let Some(values) = all(|e| match e {
-        Excluded::Prefix(v) => Some(v),
-        _ => None,
-    }) {
-        return Some(json!({"anything-but": {"prefix": one_or_list(values)}}));
-    }
-    if let Some(values) = all(|e| match e {
-        Excluded::Suffix(v) => Some(v),
-        _ => None,
-    }) {
-        return Some(json!({"anything-but": {"suffix": one_or_list(values)}}));
+    // All exact values, all prefixes or all suffixes; else every one as a wildcard.
+    for (kind, form) in [
+        ("exact", None),
+        ("prefix", Some("prefix")),
+        ("suffix", Some("suffix")),
+    ] {
+        let values: Option<Vec<String>> = excluded
+            .iter()
+            .map(|e| match (e, kind) {
+                (Excluded::Exact(v), "exact")
+                | (Excluded::Prefix(v), "prefix")
+                | (Excluded::Suffix(v), "suffix") => Some(v.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(values) = values {
+            return Some(match form {
+                None => json!({"anything-but": one_or_list(values)}),
+                Some(form) => json!({"anything-but": {form: one_or_list(values)}}),
+            });
+        }
     }
     let mut values: Vec<String> = excluded.iter().map(Excluded::as_wildcard).collect();
     values.dedup();
