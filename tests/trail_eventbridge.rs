@@ -539,6 +539,7 @@ fn emitted_outputs() {
         &["--since", "7d"],
         &["--emit-sql", "athena"],
         &["--from-query", "r.csv"],
+        &["--live"],
     ] {
         let mut all = vec!["trail", "--emit", "eventbridge"];
         all.extend_from_slice(conflicting);

@@ -426,8 +426,9 @@ mod live {
         let run = trail_live(&tree, Some(&endpoint.url), &[]);
         assert_eq!(run.code, 2, "{}", run.transcript());
         assert!(
-            run.stderr
-                .contains("error: <live>/eu-west-1/lookup-events-1.json:"),
+            run.stderr.contains(
+                "error: <live>/eu-west-1/lookup-events-1.json:1:24: not a CloudTrail log: Events[0].CloudTrailEvent: missing field `eventTime`"
+            ),
             "{}",
             run.stderr
         );
