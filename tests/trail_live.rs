@@ -352,6 +352,11 @@ mod live {
                 format!("CloudTrail LookupEvents in eu-west-1 (page 2): access denied ({denied}). The credentials need cloudtrail:LookupEvents; policies/iamlint-readonly.json is the policy to attach"),
                 2,
             ),
+            (
+                vec![page(&records[..2], Some("same"))],
+                "CloudTrail LookupEvents in eu-west-1 (page 2): the answer repeats the NextToken it was asked with".into(),
+                2,
+            ),
         ];
         for (answers, expected, requests) in cases {
             let endpoint = FakeCloudTrail::start(answers);

@@ -151,6 +151,11 @@ pub fn fetch(
                 ));
                 on_page(region, page);
                 match output.next_token() {
+                    Some(next) if token.as_deref() == Some(next) => {
+                        return Err(format!(
+                            "CloudTrail LookupEvents in {region} (page {page}): the answer repeats the NextToken it was asked with; stopping rather than reading the same page forever"
+                        ))
+                    }
                     Some(next) if !next.is_empty() => token = Some(next.to_string()),
                     _ => break,
                 }
