@@ -610,3 +610,93 @@ fn the_template_passes_cfn_lint() {
         );
     }
 }
+
+/// Any glob that the pattern expresses without a note excludes exactly the users and roles
+/// the reader's privileged matcher names (by ARN, name or path), for role sessions and
+/// IAM users alike.
+mod globs_against_the_reader {
+    use super::eventbridge;
+    use iamlint::globs::PrincipalMatcher;
+    use iamlint::report::trail::eventbridge::{Selection, pattern};
+    use iamlint::trail::actor::Actor;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const ARNS: &[&str] = &[
+        "arn:aws:iam::111122223333:user/dana",
+        "arn:aws:iam::111122223333:user/ops/dana",
+        "arn:aws:iam::111122223333:user/danab",
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:iam::444455556666:role/platform/admin",
+        "arn:aws:iam::111122223333:role/platform/team/deploy",
+        "arn:aws:iam::111122223333:role/ci-deploy",
+        "arn:aws:iam::111122223333:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+        "arn:aws-cn:iam::111122223333:role/dana",
+    ];
+
+    fn glob() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "arn:",
+            "aws",
+            ":iam::",
+            "111122223333",
+            ":",
+            "role/",
+            "user/",
+            "platform/",
+            "dana",
+            "admin",
+            "/",
+            "*",
+            "**",
+            "root",
+            "deploy",
+            "ci-",
+        ]);
+        prop::collection::vec(pieces, 1..6).prop_map(|p| p.concat())
+    }
+
+    fn actor(id: &str) -> Actor {
+        Actor {
+            id: id.into(),
+            kind: "IAMUser".into(),
+            account: None,
+            cross_account: false,
+            session: None,
+            via: None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn exclusions_agree_with_the_matcher(glob in glob()) {
+            let globs = vec![glob.clone()];
+            let emitted = pattern(&Selection {
+                monitored: &["ecs:UpdateService".to_string()],
+                privileged_globs: &globs,
+                include_service_linked: false,
+            });
+            let glob_noted = emitted.notes.iter().any(|n| n.contains(&format!("`{glob}`")));
+            prop_assume!(!glob_noted);
+            let matcher = PrincipalMatcher::new(&globs);
+            for arn in ARNS {
+                let actor = actor(arn);
+                let privileged = actor.is_aws()
+                    || actor.names().iter().any(|n| !n.is_empty() && matcher.is_match(n));
+                let (kind, identity) = if arn.ends_with(":root") || arn.contains(":user/") {
+                    ("IAMUser", json!({"type": "IAMUser", "arn": arn}))
+                } else {
+                    ("AssumedRole", json!({"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/r/s",
+                        "sessionContext": {"sessionIssuer": {"type": "Role", "arn": arn}}}))
+                };
+                let event = json!({"source": "aws.ecs", "detail-type": "AWS API Call via CloudTrail",
+                    "detail": {"eventSource": "ecs.amazonaws.com", "eventName": "UpdateService", "userIdentity": identity}});
+                prop_assert_eq!(
+                    eventbridge::matches(&emitted.pattern, &event),
+                    !privileged,
+                    "glob {} on {} ({})", glob, arn, kind
+                );
+            }
+        }
+    }
+}
