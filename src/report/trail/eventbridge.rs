@@ -238,7 +238,7 @@ pub fn pattern(selection: &Selection) -> Pattern {
     branches.push(json!({"userIdentity": {"type": [{"anything-but": handled}]}}));
     if !selection.privileged_globs.is_empty() {
         notes.push(
-            "privileged globs are not applied to web-identity, SAML, Identity Center and other-account callers, nor to records without the actor's ARN: their calls are matched".into(),
+            "privileged globs are not applied to callers of other types (WebIdentityUser, SAMLUser, AWSAccount, IdentityCenterUser …) nor to records without the actor's ARN: their calls are matched".into(),
         );
     }
     let names: Vec<&str> = selection
