@@ -32,7 +32,7 @@ const PACE: Duration = Duration::from_millis(500);
 /// Tries of one page: throttling and server errors are tried again after 1, 2, 4 s.
 const ATTEMPTS: usize = 4;
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-/// The `eventSource` of ECS calls (as `crate::trail` selects them).
+/// The `eventSource` of ECS calls (the one the trail selection keeps).
 const ECS_EVENT_SOURCE: &str = "ecs.amazonaws.com";
 /// The most events LookupEvents returns in a page.
 const PAGE_SIZE: i32 = 50;
