@@ -2,7 +2,8 @@
 //! with aws-config's default credential chain, standard retries and timeouts. Each page
 //! becomes the same JSON a dump file holds (documents decoded, pretty-printed), so the
 //! review reads live and offline accounts through one path, and `--snapshot` can write
-//! exactly what was reviewed.
+//! exactly what was reviewed. The set-up and the fault messages ([`preflight`], [`sdk_config`],
+//! [`describe`]) are shared with CloudTrail's `LookupEvents` (`trail_live`).
 
 use crate::document::policy::percent_decode;
 use crate::source::SourceFile;
