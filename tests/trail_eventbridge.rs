@@ -549,17 +549,14 @@ fn emitted_outputs() {
     }
 }
 
-/// The pinned Python of the test command, with cfn-lint installed.
-fn python() -> std::path::PathBuf {
-    std::env::var_os("IAMLINT_TEST_PYTHON")
-        .unwrap_or_else(|| {
-            panic!("IAMLINT_TEST_PYTHON is not set: run the tests with scripts/test.sh, which installs cfn-lint and sets it")
-        })
-        .into()
-}
-
+/// cfn-lint on `template`, run by the pinned Python of the test command.
 fn cfn_lint(tree: &Tree, template: &str) -> std::process::Output {
-    std::process::Command::new(python())
+    let Some(python) = std::env::var_os("IAMLINT_TEST_PYTHON") else {
+        panic!(
+            "IAMLINT_TEST_PYTHON is not set: run the tests with scripts/test.sh, which installs cfn-lint and sets it"
+        )
+    };
+    std::process::Command::new(python)
         .args([
             "-c",
             "import sys; from cfnlint.runner import main; sys.exit(main())",
