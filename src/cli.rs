@@ -166,7 +166,7 @@ struct AccountArgs {
 struct TrailArgs {
     /// CloudTrail logs: files and folders (walked for *.json and *.json.gz) as delivered
     /// to S3, or `aws cloudtrail lookup-events` output
-    #[arg(value_name = "PATH", required_unless_present_any = ["from_query", "emit_sql"])]
+    #[arg(value_name = "PATH", required_unless_present_any = ["from_query", "emit_sql", "emit", "live"])]
     paths: Vec<PathBuf>,
     /// Read the result of the --emit-sql query (CSV, a JSON array, or CloudTrail Lake's
     /// get-query-results output) as the logs are read
@@ -175,6 +175,27 @@ struct TrailArgs {
     /// Print the selection as SQL for Amazon Athena or CloudTrail Lake instead of reading
     #[arg(long, value_enum, value_name = "ENGINE", conflicts_with_all = ["paths", "from_query"])]
     emit_sql: Option<report::trail::sql::Dialect>,
+    /// Print the selection for real-time alerts instead of reading: an EventBridge event
+    /// pattern, or a CloudFormation template with that rule and an SNS topic
+    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["paths", "from_query", "emit_sql", "since", "until", "live"])]
+    emit: Option<EmitTarget>,
+    /// Read the account's recent CloudTrail events through the LookupEvents API (the last
+    /// 90 days at most) instead of files; needs the `aws` feature
+    #[arg(long, conflicts_with_all = ["paths", "from_query", "emit_sql"])]
+    live: bool,
+    /// With --live: a region to read (repeat for several; default: the profile's or
+    /// AWS_REGION)
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "REGION")]
+    region: Vec<String>,
+    /// With --live: AWS profile (default: the standard credential chain)
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// With --live: CloudTrail endpoint (also AWS_ENDPOINT_URL), e.g. a local server
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
     /// With --emit-sql: the Athena table or CloudTrail Lake event data store id
     #[arg(long, value_name = "NAME", requires = "emit_sql")]
     sql_table: Option<String>,
@@ -196,6 +217,14 @@ struct TrailArgs {
     /// Table only, no summary line
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitTarget {
+    /// The event pattern (JSON) of an EventBridge rule
+    Eventbridge,
+    /// A CloudFormation template (JSON): the rule, an SNS topic and its policy
+    Cloudformation,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -377,6 +406,7 @@ fn trail_window(
     };
     Ok(commands::trail::Options {
         from_query: Vec::new(),
+        live: Vec::new(),
         since: bound("since", since)?,
         until: bound("until", until)?,
         include_service_linked: false,
@@ -419,6 +449,26 @@ fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
             .map(|()| 0)
             .map_err(io_error);
     }
+    if let Some(target) = args.emit {
+        return emit_rule(target, &settings, args.include_service_linked, out);
+    }
+    // clap's `requires` counts a flag's default as given: checked here.
+    #[cfg(feature = "aws")]
+    if !args.live
+        && (!args.region.is_empty() || args.profile.is_some() || args.endpoint_url.is_some())
+    {
+        return Err(miette::miette!(
+            "--region, --profile and --endpoint-url are for --live (reading CloudTrail's API)"
+        ));
+    }
+    let options = if args.live {
+        commands::trail::Options {
+            live: live_events(args, &options)?,
+            ..options
+        }
+    } else {
+        options
+    };
     let (summary, empty_folders) = commands::trail::run(&args.paths, &settings, &options);
     warn_trail(&summary, &empty_folders);
     let result = match args.format {
@@ -435,6 +485,92 @@ fn trail(args: &TrailArgs, out: &mut dyn Write) -> miette::Result<u8> {
         other => other.map_err(io_error)?,
     }
     Ok(commands::trail::exit_code(&summary, settings.fail_on))
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_events(
+    _: &TrailArgs,
+    _: &commands::trail::Options,
+) -> miette::Result<Vec<crate::source::SourceFile>> {
+    Err(miette::miette!(
+        help = "export the events with `aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventSource,AttributeValue=ecs.amazonaws.com > events.json` and pass the file, or install with `--features aws`",
+        "reading CloudTrail live is not available in this build: give log files"
+    ))
+}
+
+/// Run a live fetch with a spinner on stderr (only when it is a terminal) that `run`'s
+/// messages update.
+#[cfg(feature = "aws")]
+fn with_spinner<T>(start: &str, run: impl FnOnce(&dyn Fn(String)) -> T) -> T {
+    let progress = io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message(start.to_string());
+        bar
+    });
+    let result = run(&|message| {
+        if let Some(bar) = &progress {
+            bar.set_message(message);
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+/// `trail --live`: every page of the regions' ECS events, or the one message of a fault.
+#[cfg(feature = "aws")]
+fn live_events(
+    args: &TrailArgs,
+    window: &commands::trail::Options,
+) -> miette::Result<Vec<crate::source::SourceFile>> {
+    use crate::source::{live, trail_live};
+    let options = trail_live::Options {
+        live: live::Options {
+            profile: args.profile.clone(),
+            region: None,
+            endpoint_url: args.endpoint_url.clone(),
+        },
+        regions: args.region.clone(),
+        since: window.since,
+        until: window.until,
+    };
+    let fetched = with_spinner("fetching CloudTrail ECS events", |say| {
+        trail_live::fetch(&options, |region, page| {
+            say(format!(
+                "fetched {page} page(s) of CloudTrail ECS events in {region}"
+            ))
+        })
+    });
+    fetched.map_err(|m| miette::miette!("{m}"))
+}
+
+/// `trail --emit`: the selection as an EventBridge pattern or a CloudFormation template on
+/// `out`, and what EventBridge cannot say as notes on stderr.
+fn emit_rule(
+    target: EmitTarget,
+    settings: &config::Settings,
+    include_service_linked: bool,
+    out: &mut dyn Write,
+) -> miette::Result<u8> {
+    use report::trail::{cloudformation, eventbridge};
+    let monitored = settings.monitored.names();
+    let pattern = eventbridge::pattern(&eventbridge::Selection {
+        monitored: &monitored,
+        privileged_globs: &settings.privileged_globs,
+        include_service_linked,
+    });
+    for note in &pattern.notes {
+        eprintln!("note: {note}");
+    }
+    let written = match target {
+        EmitTarget::Eventbridge => eventbridge::render(&pattern, out),
+        EmitTarget::Cloudformation => {
+            cloudformation::render(&cloudformation::template(&pattern, monitored.len()), out)
+        }
+    };
+    written.map(|()| 0).map_err(io_error)
 }
 
 /// `--who-can` / `--principal`: the question, and the monitored actions it needs.
@@ -523,22 +659,13 @@ fn live_pages(args: &AccountArgs) -> miette::Result<Vec<crate::source::SourceFil
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
     };
-    let progress = io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar.set_message("fetching IAM authorization details");
-        bar
-    });
-    let fetched = live::fetch(&options, |page| {
-        if let Some(bar) = &progress {
-            bar.set_message(format!(
+    let fetched = with_spinner("fetching IAM authorization details", |say| {
+        live::fetch(&options, |page| {
+            say(format!(
                 "fetched {page} page(s) of IAM authorization details"
-            ));
-        }
+            ))
+        })
     });
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
     let pages = fetched.map_err(|m| miette::miette!("{m}"))?;
     live::sources(pages, args.snapshot.as_deref()).map_err(|m| miette::miette!("{m}"))
 }

@@ -8,6 +8,7 @@
 use crate::config::{FailOn, Settings};
 use crate::globs::PrincipalMatcher;
 use crate::rules::Level;
+use crate::source::SourceFile;
 use crate::source::files::{display_path, read_limited};
 use crate::source::query;
 use crate::source::trail::{self as reader, TrailError};
@@ -19,17 +20,27 @@ use std::path::PathBuf;
 /// A query result is read whole (the logs are streamed); refuse only the absurd.
 const MAX_RESULT_SIZE: u64 = 2 * 1024 * 1024 * 1024;
 
-/// A log file or a query result to read.
+/// What a candidate holds.
+enum Input {
+    Log,
+    Query,
+    /// A page fetched from the LookupEvents API.
+    Fetched(String),
+}
+
+/// A log file, a query result or a fetched page to read.
 struct Candidate {
     display: String,
     path: PathBuf,
     problem: Option<String>,
-    query: bool,
+    input: Input,
 }
 
 pub struct Options {
     /// Results of the `--emit-sql` query, read beside the logs.
     pub from_query: Vec<PathBuf>,
+    /// Pages fetched from CloudTrail's LookupEvents API, as `lookup-events` output.
+    pub live: Vec<SourceFile>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     /// Count service-linked roles and AWS services like any actor (default: privileged).
@@ -44,7 +55,13 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
         display: display_path(path),
         path: path.clone(),
         problem: None,
-        query: true,
+        input: Input::Query,
+    });
+    let fetched = options.live.iter().map(|page| Candidate {
+        display: page.path.clone(),
+        path: PathBuf::new(),
+        problem: None,
+        input: Input::Fetched(page.text.clone()),
     });
     let candidates: Vec<Candidate> = collected
         .candidates
@@ -53,9 +70,10 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
             display: c.display,
             path: c.path,
             problem: c.problem,
-            query: false,
+            input: Input::Log,
         })
         .chain(query_results)
+        .chain(fetched)
         .collect();
     let selection = Selection {
         monitored: settings.monitored,
@@ -80,18 +98,21 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: &Options) -> (Summar
             );
         }
         let mut add = |record: reader::Record| tally.add(&record, &selection, &privileged);
-        let (stats, error) = if candidate.query {
-            let text = read_limited(&candidate.path, MAX_RESULT_SIZE)
-                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into()));
-            match text {
-                Ok(text) => query::read(&candidate.display, &text, &keep, &mut add),
-                Err(reason) => (
-                    Default::default(),
-                    Some(TrailError::unlocated(&candidate.display, &reason)),
-                ),
+        let (stats, error) = match &candidate.input {
+            Input::Query => {
+                let text = read_limited(&candidate.path, MAX_RESULT_SIZE).and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
+                });
+                match text {
+                    Ok(text) => query::read(&candidate.display, &text, &keep, &mut add),
+                    Err(reason) => (
+                        Default::default(),
+                        Some(TrailError::unlocated(&candidate.display, &reason)),
+                    ),
+                }
             }
-        } else {
-            reader::read_file(&candidate.path, &candidate.display, &keep, &mut add)
+            Input::Log => reader::read_file(&candidate.path, &candidate.display, &keep, &mut add),
+            Input::Fetched(text) => reader::read_text(text, &candidate.display, &keep, &mut add),
         };
         tally.records += stats.records;
         (tally, error)

@@ -2,7 +2,8 @@
 //! with aws-config's default credential chain, standard retries and timeouts. Each page
 //! becomes the same JSON a dump file holds (documents decoded, pretty-printed), so the
 //! review reads live and offline accounts through one path, and `--snapshot` can write
-//! exactly what was reviewed.
+//! exactly what was reviewed. The set-up and the fault messages ([`preflight`], [`sdk_config`],
+//! [`describe`]) are shared with CloudTrail's `LookupEvents` (`trail_live`).
 
 use crate::document::policy::percent_decode;
 use crate::source::SourceFile;
@@ -31,22 +32,18 @@ pub const GLOBAL_REGION: &str = "us-east-1";
 /// Every page of the account's authorization details, or one message saying why not.
 /// A failure on any page fails the whole fetch: never a partial account.
 pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<String>, String> {
-    // Mistakes in the command line or the profile files end the run before any call.
-    if let Some(url) = &options.endpoint_url {
-        check_endpoint_url(url).map_err(|why| format!("--endpoint-url `{url}` {why}"))?;
-    }
-    let profile_files = ProfileFiles::from_env();
-    if let Some((profile, from)) = selected_profile(options) {
-        if !profile_files.defines(&profile) {
-            return Err(profile_files.missing(&profile, from));
-        }
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let runtime = preflight(options)?;
     runtime.block_on(async {
-        let config = sdk_config(options).await?;
+        let config = sdk_config(options, &IAM, RetryConfig::standard().with_max_attempts(ATTEMPTS as u32))
+            .await?;
+        let config = if config.region().is_none() {
+            config
+                .to_builder()
+                .region(aws_config::Region::from_static(GLOBAL_REGION))
+                .build()
+        } else {
+            config
+        };
         let client = aws_sdk_iam::Client::new(&config);
         let mut pages = Vec::new();
         let mut marker: Option<String> = None;
@@ -61,7 +58,10 @@ pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<St
                 .set_marker(marker.clone())
                 .send()
                 .await
-                .map_err(|e| describe(&e, pages.len() + 1))?;
+                .map_err(|e| {
+                    let at = format!("IAM GetAccountAuthorizationDetails (page {})", pages.len() + 1);
+                    describe(&e, &at, &IAM)
+                })?;
             pages.push(page_json(&output));
             on_page(pages.len());
             match (output.is_truncated(), output.marker()) {
@@ -79,9 +79,53 @@ pub fn fetch(options: &Options, mut on_page: impl FnMut(usize)) -> Result<Vec<St
     })
 }
 
-/// aws-config's standard chain with iamlint's retries and timeouts, the options given,
-/// and the global IAM region when none is configured anywhere.
-async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> {
+/// The API a live read calls, as its messages name it.
+pub struct Service {
+    /// `IAM`, `CloudTrail`.
+    pub name: &'static str,
+    /// The permission the call needs, named when access is denied.
+    pub permission: &'static str,
+    /// The variable that sets this service's endpoint (`AWS_ENDPOINT_URL_IAM`).
+    pub endpoint_variable: &'static str,
+    /// How many times a call is tried, as the throttling message says.
+    pub attempts: usize,
+}
+
+/// Attempts of an IAM call (the SDK's standard retry).
+const ATTEMPTS: usize = 4;
+
+const IAM: Service = Service {
+    name: "IAM",
+    permission: "iam:GetAccountAuthorizationDetails",
+    endpoint_variable: "AWS_ENDPOINT_URL_IAM",
+    attempts: ATTEMPTS,
+};
+
+/// Mistakes in the command line or the profile files end the run before any call; then
+/// the runtime the SDK's calls run on.
+pub fn preflight(options: &Options) -> Result<tokio::runtime::Runtime, String> {
+    if let Some(url) = &options.endpoint_url {
+        check_endpoint_url(url).map_err(|why| format!("--endpoint-url `{url}` {why}"))?;
+    }
+    let profile_files = ProfileFiles::from_env();
+    if let Some((profile, from)) = selected_profile(options) {
+        if !profile_files.defines(&profile) {
+            return Err(profile_files.missing(&profile, from));
+        }
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// aws-config's standard chain with iamlint's timeouts, `retry` and the options given.
+/// The region is the caller's to default when none is configured.
+pub async fn sdk_config(
+    options: &Options,
+    service: &Service,
+    retry: RetryConfig,
+) -> Result<aws_config::SdkConfig, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         // The SDK's default client, built by hand on rustls with ring (Cargo.toml says
         // why): timeouts from this config, proxies from `HTTPS_PROXY`/`NO_PROXY`.
@@ -98,7 +142,7 @@ async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> 
                 connector.build()
             }),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(4))
+        .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
@@ -114,10 +158,10 @@ async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> 
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let mut config = loader.load().await;
+    let config = loader.load().await;
     // An endpoint from the environment or the profile is checked like the flag.
     if options.endpoint_url.is_none() {
-        let from_env = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
+        let from_env = [service.endpoint_variable, "AWS_ENDPOINT_URL"]
             .into_iter()
             .find_map(|name| Some((std::env::var(name).ok().filter(|v| !v.is_empty())?, name)));
         let configured = from_env.or_else(|| {
@@ -129,12 +173,6 @@ async fn sdk_config(options: &Options) -> Result<aws_config::SdkConfig, String> 
             check_endpoint_url(&url)
                 .map_err(|why| format!("the endpoint URL `{url}` (from {from}) {why}"))?;
         }
-    }
-    if config.region().is_none() {
-        config = config
-            .to_builder()
-            .region(aws_config::Region::from_static(GLOBAL_REGION))
-            .build();
     }
     Ok(config)
 }
@@ -376,12 +414,18 @@ fn strip_nulls(value: &mut Value) {
 
 /// One clear sentence: the cause and what to do. Never a stack trace or a secret (AWS
 /// error messages name the principal ARN at most, never keys or tokens).
-fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
     error: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
-    page: usize,
+    at: &str,
+    service: &Service,
 ) -> String {
     let context = chain(error);
-    let at = format!("IAM GetAccountAuthorizationDetails (page {page})");
+    let Service {
+        name,
+        permission,
+        attempts,
+        ..
+    } = service;
     match error {
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("");
@@ -389,13 +433,13 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
             let status = service.raw().status().as_u16();
             match code {
                 "AccessDenied" | "AccessDeniedException" => format!(
-                    "{at}: access denied ({message}). The credentials need iam:GetAccountAuthorizationDetails; policies/iamlint-readonly.json is the policy to attach"
+                    "{at}: access denied ({message}). The credentials need {permission}; policies/iamlint-readonly.json is the policy to attach"
                 ),
                 "Throttling"
                 | "ThrottlingException"
                 | "RequestLimitExceeded"
                 | "TooManyRequestsException" => format!(
-                    "{at}: the IAM API kept throttling after 4 attempts with backoff; try again later"
+                    "{at}: the {name} API kept throttling after {attempts} attempts with backoff; try again later"
                 ),
                 "ExpiredToken"
                 | "ExpiredTokenException"
@@ -410,25 +454,27 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
                     "{at}: the credentials were rejected ({code}); check the access key, profile or session"
                 ),
                 "" if service.raw().status().is_success() => {
-                    format!("{at}: the IAM endpoint sent a response that is not a valid IAM answer")
+                    format!(
+                        "{at}: the {name} endpoint sent a response that is not a valid {name} answer"
+                    )
                 }
                 "" => format!(
-                    "{at}: the endpoint answered HTTP {status} without an AWS error, 4 times"
+                    "{at}: the endpoint answered HTTP {status} without an AWS error, {attempts} times"
                 ),
-                _ => format!("{at}: the IAM API answered {code} (HTTP {status}): {message}"),
+                _ => format!("{at}: the {name} API answered {code} (HTTP {status}): {message}"),
             }
         }
         SdkError::TimeoutError(_) => format!(
-            "{at}: the IAM endpoint did not answer in time; check the network or --endpoint-url"
+            "{at}: the {name} endpoint did not answer in time; check the network or --endpoint-url"
         ),
         SdkError::ResponseError(_) => {
-            format!("{at}: the IAM endpoint sent a response that is not a valid IAM answer")
+            format!("{at}: the {name} endpoint sent a response that is not a valid {name} answer")
         }
         _ if context.to_ascii_lowercase().contains("credential") => format!(
             "{at}: no AWS credentials found; set AWS_PROFILE (or --profile), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with aws sso login"
         ),
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => format!(
-            "{at}: cannot reach the IAM endpoint; check the network, the region or --endpoint-url"
+            "{at}: cannot reach the {name} endpoint; check the network, the region or --endpoint-url"
         ),
         _ => format!("{at}: the request failed: {}", first_line(&context)),
     }

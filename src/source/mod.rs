@@ -12,6 +12,8 @@ pub mod query;
 pub mod template;
 pub mod terraform;
 pub mod trail;
+#[cfg(feature = "aws")]
+pub mod trail_live;
 
 use crate::document::Span;
 use crate::document::source::LineIndex;

@@ -160,6 +160,19 @@ pub fn read_file(
     (stats, error)
 }
 
+/// Read a log held in memory (a page fetched from the LookupEvents API, say), as a file
+/// named `display` is read.
+pub fn read_text(
+    text: &str,
+    display: &str,
+    keep: Keep,
+    sink: &mut dyn FnMut(Record),
+) -> (ReadStats, Option<TrailError>) {
+    let mut stats = ReadStats::default();
+    let (gzip, result) = read_detected(text.as_bytes(), keep, sink, &mut stats);
+    (stats, result.err().map(|e| located(display, &e, gzip)))
+}
+
 fn read_file_into(
     path: &Path,
     display: &str,

@@ -1,7 +1,9 @@
 //! `iamlint trail` reports, one module per format. They read a [`Summary`]; every
 //! decision (what is monitored, who is privileged) is made before.
 
+pub mod cloudformation;
 pub mod csv;
+pub mod eventbridge;
 pub mod github;
 pub mod human;
 pub mod json;
