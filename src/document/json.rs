@@ -80,6 +80,17 @@ impl Node {
         }
     }
 
+    /// The member `key` of an object, to change or move out of.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Object(members) => members
+                .iter_mut()
+                .find(|m| m.key.value == key)
+                .map(|m| &mut m.value),
+            _ => None,
+        }
+    }
+
     /// "null", "boolean", "number", "string", "array" or "object", for messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

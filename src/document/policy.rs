@@ -90,14 +90,15 @@ pub fn parse_policy_text(
     text: &str,
     kind: DocumentKind,
 ) -> Result<PolicyDocument, Vec<PolicyError>> {
-    let root = json::parse(text).map_err(|e| vec![syntax_error(e)])?;
+    let mut root = json::parse(text).map_err(|e| vec![syntax_error(e)])?;
     let document = unwrap_cli_shapes(&root)?;
+    if std::ptr::eq(document, &root) {
+        return parse_document(&mut root, kind);
+    }
     match &document.value {
         // Only a wrapper's `Document` may hold the policy as a string.
-        Value::String(encoded) if !std::ptr::eq(document, &root) => {
-            parse_embedded(encoded, document.span, kind)
-        }
-        _ => parse_document(document, kind),
+        Value::String(encoded) => parse_embedded(encoded, document.span, kind),
+        _ => parse_document(&mut document.clone(), kind),
     }
 }
 
@@ -149,8 +150,8 @@ pub fn parse_embedded(
             .map(|e| PolicyError { span: at, ..e })
             .collect::<Vec<_>>()
     };
-    let root = json::parse(&decoded).map_err(|e| relocate_errors(vec![syntax_error(e)]))?;
-    let mut document = parse_document(&root, kind).map_err(relocate_errors)?;
+    let mut root = json::parse(&decoded).map_err(|e| relocate_errors(vec![syntax_error(e)]))?;
+    let mut document = parse_document(&mut root, kind).map_err(relocate_errors)?;
     document.relocate(at);
     Ok(document)
 }
@@ -228,8 +229,15 @@ fn opening(node: &Node) -> Span {
 const VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
 
 /// Validate and type a policy object already read as JSON.
-pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument, Vec<PolicyError>> {
-    let Value::Object(members) = &node.value else {
+///
+/// The strings of patterns and principals are moved out of `node` into the document (a
+/// policy's tree is read once): what is left of them is empty.
+pub fn parse_document(
+    node: &mut Node,
+    kind: DocumentKind,
+) -> Result<PolicyDocument, Vec<PolicyError>> {
+    let (span, open) = (node.span, opening(node));
+    let Value::Object(members) = &mut node.value else {
         return Err(vec![error(
             node.span,
             format!("policy must be a JSON object, found {}", node.type_name()),
@@ -240,7 +248,7 @@ pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument,
     let mut version = None;
     let mut statement_node = None;
     for member in members {
-        let value = &member.value;
+        let value = &mut member.value;
         match member.key.value.as_str() {
             "Version" => match value.as_str() {
                 Some(v) if VERSIONS.contains(&v) => {
@@ -272,12 +280,12 @@ pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument,
     let mut statements = Vec::new();
     match statement_node {
         None => errors.push(error(
-            opening(node),
+            open,
             "missing `Statement`",
             "this policy has no `Statement`",
         )),
         Some(node) => {
-            let items: Vec<&Node> = match &node.value {
+            let items: Vec<&mut Node> = match &mut node.value {
                 Value::Object(_) => vec![node],
                 Value::Array(items) if items.is_empty() => {
                     errors.push(error(
@@ -287,7 +295,7 @@ pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument,
                     ));
                     Vec::new()
                 }
-                Value::Array(items) => items.iter().collect(),
+                Value::Array(items) => items.iter_mut().collect(),
                 _ => {
                     errors.push(wrong_type(node, "an object or a list of objects"));
                     Vec::new()
@@ -306,7 +314,7 @@ pub fn parse_document(node: &Node, kind: DocumentKind) -> Result<PolicyDocument,
         Ok(PolicyDocument {
             version,
             statements,
-            span: node.span,
+            span,
         })
     } else {
         Err(errors)
@@ -326,16 +334,16 @@ fn wrong_type(node: &Node, expected: &str) -> PolicyError {
 struct StatementMembers<'a> {
     sid: Option<&'a Node>,
     effect: Option<&'a Node>,
-    action: Option<(&'a Member, bool)>,
-    resource: Option<(&'a Member, bool)>,
-    principal: Option<(&'a Member, bool)>,
+    action: Option<(&'a mut Member, bool)>,
+    resource: Option<(&'a mut Member, bool)>,
+    principal: Option<(&'a mut Member, bool)>,
     condition: Option<&'a Node>,
 }
 
 /// Record `member` as the Action/NotAction (etc.) of the statement, or report the pair.
 fn set_pair<'a>(
-    slot: &mut Option<(&'a Member, bool)>,
-    member: &'a Member,
+    slot: &mut Option<(&'a mut Member, bool)>,
+    member: &'a mut Member,
     negated: bool,
     names: (&str, &str),
     errors: &mut Vec<PolicyError>,
@@ -352,23 +360,23 @@ fn set_pair<'a>(
 }
 
 fn parse_statement(
-    node: &Node,
+    node: &mut Node,
     index: usize,
     kind: DocumentKind,
     sids: &mut HashSet<String>,
     errors: &mut Vec<PolicyError>,
 ) -> Option<Statement> {
-    let Value::Object(members) = &node.value else {
+    let (span, open) = (node.span, opening(node));
+    let Value::Object(members) = &mut node.value else {
         errors.push(wrong_type(node, "a statement object"));
         return None;
     };
     let before = errors.len();
     let mut m = StatementMembers::default();
     for member in members {
-        let value = &member.value;
         match member.key.value.as_str() {
-            "Sid" => m.sid = Some(value),
-            "Effect" => m.effect = Some(value),
+            "Sid" => m.sid = Some(&member.value),
+            "Effect" => m.effect = Some(&member.value),
             "Action" => set_pair(
                 &mut m.action,
                 member,
@@ -405,7 +413,7 @@ fn parse_statement(
                 ("Principal", "NotPrincipal"),
                 errors,
             ),
-            "Condition" => m.condition = Some(value),
+            "Condition" => m.condition = Some(&member.value),
             other => errors.push(error(
                 member.key.span,
                 format!("unknown statement element `{other}`"),
@@ -437,7 +445,7 @@ fn parse_statement(
     let effect = match m.effect {
         None => {
             errors.push(error(
-                opening(node),
+                open,
                 "statement has no `Effect`",
                 "add \"Effect\": \"Allow\" or \"Deny\"",
             ));
@@ -467,13 +475,13 @@ fn parse_statement(
     }
     .map(|effect| Spanned {
         value: effect,
-        span: m.effect.map_or(node.span, |v| v.span),
+        span: m.effect.map_or(span, |v| v.span),
     });
 
     let actions = match m.action {
         None => {
             errors.push(error(
-                opening(node),
+                open,
                 "statement has neither `Action` nor `NotAction`",
                 "add `Action` or `NotAction`",
             ));
@@ -485,7 +493,7 @@ fn parse_statement(
     let resources = match m.resource {
         None if kind == DocumentKind::Identity => {
             errors.push(error(
-                opening(node),
+                open,
                 "statement has neither `Resource` nor `NotResource`",
                 "add `Resource` or `NotResource`",
             ));
@@ -498,14 +506,14 @@ fn parse_statement(
     let principals = match m.principal {
         None if kind == DocumentKind::Trust => {
             errors.push(error(
-                opening(node),
+                open,
                 "trust policy statement has neither `Principal` nor `NotPrincipal`",
                 "add `Principal`",
             ));
             None
         }
         None => None,
-        Some((member, negated)) => parse_principals(&member.value, negated, errors),
+        Some((member, negated)) => parse_principals(&mut member.value, negated, errors),
     };
 
     let condition = m.condition.and_then(|value| parse_condition(value, errors));
@@ -521,7 +529,7 @@ fn parse_statement(
         resources,
         condition,
         principals,
-        span: node.span,
+        span,
     })
 }
 
@@ -537,13 +545,13 @@ fn check_action(pattern: &Spanned<String>) -> Option<PolicyError> {
 }
 
 fn pattern_list(
-    member: &Member,
+    member: &mut Member,
     negated: bool,
     errors: &mut Vec<PolicyError>,
     check: impl Fn(&Spanned<String>) -> Option<PolicyError>,
 ) -> Option<PatternList> {
     let name = &member.key.value;
-    let value = &member.value;
+    let value = &mut member.value;
     let before = errors.len();
     let patterns = strings(value, errors);
     if patterns.as_ref().is_some_and(Vec::is_empty) {
@@ -563,20 +571,24 @@ fn pattern_list(
     })
 }
 
-/// A string or a list of strings; anything else is reported where it stands.
-fn strings(value: &Node, errors: &mut Vec<PolicyError>) -> Option<Vec<Spanned<String>>> {
-    let spanned = |node: &Node, s: &str| Spanned {
-        value: s.to_string(),
-        span: node.span,
-    };
-    match &value.value {
-        Value::String(s) => Some(vec![spanned(value, s)]),
+/// A string or a list of strings (moved out of the tree); anything else is reported
+/// where it stands.
+fn strings(value: &mut Node, errors: &mut Vec<PolicyError>) -> Option<Vec<Spanned<String>>> {
+    let span = value.span;
+    match &mut value.value {
+        Value::String(s) => Some(vec![Spanned {
+            value: std::mem::take(s),
+            span,
+        }]),
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                match item.as_str() {
-                    Some(s) => out.push(spanned(item, s)),
-                    None => errors.push(wrong_type(item, "a string")),
+            for item in items.iter_mut() {
+                match &mut item.value {
+                    Value::String(s) => out.push(Spanned {
+                        value: std::mem::take(s),
+                        span: item.span,
+                    }),
+                    _ => errors.push(wrong_type(item, "a string")),
                 }
             }
             (out.len() == items.len()).then_some(out)
@@ -591,17 +603,18 @@ fn strings(value: &Node, errors: &mut Vec<PolicyError>) -> Option<Vec<Spanned<St
 const PRINCIPAL_KINDS: [&str; 4] = ["AWS", "Service", "Federated", "CanonicalUser"];
 
 fn parse_principals(
-    value: &Node,
+    value: &mut Node,
     negated: bool,
     errors: &mut Vec<PolicyError>,
 ) -> Option<Principals> {
     let mut entries = Vec::new();
-    match &value.value {
+    let span = value.span;
+    match &mut value.value {
         Value::String(s) if s == "*" => entries.push(PrincipalEntry {
             kind: "*".into(),
             id: Spanned {
                 value: s.clone(),
-                span: value.span,
+                span,
             },
         }),
         Value::Object(members) => {
@@ -614,7 +627,7 @@ fn parse_principals(
                     ));
                     continue;
                 }
-                for id in strings(&member.value, errors).unwrap_or_default() {
+                for id in strings(&mut member.value, errors).unwrap_or_default() {
                     entries.push(PrincipalEntry {
                         kind: member.key.value.clone(),
                         id,

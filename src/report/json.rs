@@ -210,6 +210,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         usage: report.usage.as_ref(),
         baseline: report.baseline.as_ref().map(|b| baseline(b, report)),
     };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    writeln!(out)
+    // Into memory first: serde_json writes token by token, and each write through
+    // `dyn Write` is a call that cannot be inlined.
+    let mut text = serde_json::to_vec_pretty(&json)?;
+    text.push(b'\n');
+    out.write_all(&text)
 }

@@ -631,7 +631,7 @@ impl<'a> Reader<'a> {
         }
         let parsed = match &resolved.value {
             Value::String(embedded) => parse_embedded(embedded, resolved.span, kind),
-            _ => parse_document(&resolved, kind),
+            _ => parse_document(&mut resolved, kind),
         };
         document_or_problems(self.page, parsed, &mut self.problems)
     }

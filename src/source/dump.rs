@@ -78,7 +78,8 @@ impl Dump {
     /// sees all of them at once; a page with any error adds nothing.
     pub fn add_page(&mut self, page: usize, text: &str) -> Result<(), DumpError> {
         let fail = |errors| DumpError { page, errors };
-        let root = json::parse(text).map_err(|e| fail(vec![error(e.span, e.message, "here")]))?;
+        let mut root =
+            json::parse(text).map_err(|e| fail(vec![error(e.span, e.message, "here")]))?;
         let Value::Object(_) = &root.value else {
             return Err(fail(vec![error(
                 root.span,
@@ -120,10 +121,10 @@ impl Dump {
             errors: Vec::new(),
         };
         let part = Dump {
-            users: reader.principals(&root, "UserDetailList", "UserName", "UserPolicyList"),
-            groups: reader.principals(&root, "GroupDetailList", "GroupName", "GroupPolicyList"),
-            roles: reader.principals(&root, "RoleDetailList", "RoleName", "RolePolicyList"),
-            policies: reader.policies(&root),
+            users: reader.principals(&mut root, "UserDetailList", "UserName", "UserPolicyList"),
+            groups: reader.principals(&mut root, "GroupDetailList", "GroupName", "GroupPolicyList"),
+            roles: reader.principals(&mut root, "RoleDetailList", "RoleName", "RolePolicyList"),
+            policies: reader.policies(&mut root),
         };
         if !reader.errors.is_empty() {
             return Err(fail(reader.errors));
@@ -142,9 +143,10 @@ struct Reader {
 }
 
 impl Reader {
-    fn list<'a>(&mut self, node: &'a Node, key: &str) -> &'a [Node] {
-        match node.get(key) {
-            None => &[],
+    /// The list `key` of `node`: mutable, as policy documents are moved out of it.
+    fn list<'a>(&mut self, node: &'a mut Node, key: &str) -> &'a mut [Node] {
+        match node.get_mut(key) {
+            None => &mut [],
             Some(Node {
                 value: Value::Array(items),
                 ..
@@ -155,7 +157,7 @@ impl Reader {
                     format!("`{key}` must be a list, found {}", other.type_name()),
                     "expected a list",
                 ));
-                &[]
+                &mut []
             }
         }
     }
@@ -188,11 +190,12 @@ impl Reader {
         }
     }
 
-    fn document(&mut self, node: &Node, key: &str, kind: DocumentKind) -> Option<Document> {
-        let Some(value) = node.get(key) else {
+    fn document(&mut self, node: &mut Node, key: &str, kind: DocumentKind) -> Option<Document> {
+        if node.get(key).is_none() {
             self.string(node, key); // reports the missing key
             return None;
-        };
+        }
+        let value = node.get_mut(key)?;
         let parsed = match &value.value {
             Value::String(encoded) => parse_embedded(encoded, value.span, kind),
             _ => parse_document(value, kind),
@@ -211,7 +214,7 @@ impl Reader {
 
     fn principals(
         &mut self,
-        root: &Node,
+        root: &mut Node,
         list: &str,
         name_key: &str,
         inline_key: &str,
@@ -269,7 +272,7 @@ impl Reader {
         out
     }
 
-    fn policies(&mut self, root: &Node) -> Vec<ManagedPolicy> {
+    fn policies(&mut self, root: &mut Node) -> Vec<ManagedPolicy> {
         let mut out = Vec::new();
         for entry in self.list(root, "Policies") {
             let Some(arn) = self.string(entry, "Arn") else {
@@ -284,7 +287,7 @@ impl Reader {
                 None => arn.rsplit('/').next().unwrap_or(&arn).to_string(),
             };
             let versions = self.list(entry, "PolicyVersionList");
-            let default = versions.iter().find(|v| {
+            let default = versions.iter_mut().find(|v| {
                 v.get("IsDefaultVersion")
                     .is_some_and(|d| d.value == Value::Bool(true))
             });

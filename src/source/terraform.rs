@@ -1006,7 +1006,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                 soften_guessed_denies(&mut statement.value, &guessed);
             }
         }
-        let parsed = parse_document(&node, kind);
+        let parsed = parse_document(&mut node, kind);
         self.parsed(page, parsed)
     }
 
