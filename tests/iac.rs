@@ -61,10 +61,17 @@ fn cloudformation_yaml_json() {
     let json = findings_json(STACK);
     assert_eq!(
         subject_names(&json),
-        ["BreakGlass", "DeployRole", "Developer", "WorkerRole"]
+        [
+            "BreakGlass",
+            "DeployRole",
+            "Developer",
+            "Developers",
+            "WorkerRole"
+        ]
     );
     assert_eq!(subject(&json, "BreakGlass")["kind"], "policy");
     assert_eq!(subject(&json, "Developer")["kind"], "user");
+    assert_eq!(subject(&json, "Developers")["kind"], "group");
     let path = &subject(&json, "Developer")["paths"][0]["steps"][0];
     assert_eq!(path["id"], "sts-001");
     assert_eq!(path["to"], "arn:aws:iam::123456789012:role/web-deploy");
@@ -93,7 +100,11 @@ fn cdk_synth_is_the_same_account() {
     // manifest.json beside the template is not read as a policy.
     assert_eq!(
         subject_names(&json),
-        ["DeployRole7E5E1C27", "Developer7A3C1F0B"]
+        [
+            "DeployRole7E5E1C27",
+            "Developer7A3C1F0B",
+            "Developers2D2D9D5E"
+        ]
     );
     let yaml = findings_json(STACK);
     for (cdk, cfn) in [
@@ -215,6 +226,7 @@ fn terraform_module_json() {
     assert_eq!(
         subject_names(&json),
         [
+            "aws_iam_group.ops",
             "aws_iam_policy.audit",
             "aws_iam_role.deploy",
             "aws_iam_role.service[\"api\"]",
@@ -394,5 +406,240 @@ fn var_files_give_variables_their_values() {
     assert_eq!(
         words.join(" "),
         "cannot read --var-file tests/fixtures/iac/terraform/none.tfvars: no such file or directory",
+    );
+}
+
+const GROUPS_TF: &str = "tests/fixtures/iac/terraform/groups";
+const GROUPS_CFN: &str = "tests/fixtures/iac/cloudformation/groups.yaml";
+
+#[test]
+fn groups_are_subjects_human() {
+    let run = check(&["--monitor", "ecs:UpdateService", GROUPS_TF]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn groups_are_subjects_json() {
+    let json = findings_json(GROUPS_TF);
+    let kinds: Vec<(&str, &str)> = json["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap(), s["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("group", "aws_iam_group.ci"),
+            ("group", "aws_iam_group.deployers"),
+            ("group", "aws_iam_group.editors"),
+            ("group", "aws_iam_group.readers"),
+            ("role", "aws_iam_role.release"),
+            ("user", "aws_iam_user.robot"),
+        ]
+    );
+    // A group without members in the module is judged on its own policies, named as a
+    // principal's own.
+    let deployers = subject(&json, "aws_iam_group.deployers");
+    assert_eq!(
+        deployers["allowed"],
+        serde_json::json!(["ecs:UpdateService"])
+    );
+    assert_eq!(
+        deployers["granted_by"]["ecs:UpdateService"],
+        serde_json::json!(["inline:deploy"])
+    );
+    assert_eq!(
+        deployers["file"],
+        "tests/fixtures/iac/terraform/groups/main.tf"
+    );
+    // Paths start at the group, as they do at its member.
+    for name in ["aws_iam_group.ci", "aws_iam_user.robot"] {
+        let step = &subject(&json, name)["paths"][0]["steps"][0];
+        assert_eq!(step["id"], "sts-001", "{name}");
+        assert_eq!(
+            step["to"], "arn:aws:iam::123456789012:role/release",
+            "{name}"
+        );
+    }
+    assert_eq!(
+        subject(&json, "aws_iam_group.ci")["paths"][0]["steps"][0]["from"],
+        "arn:aws:iam::123456789012:group/ci"
+    );
+    // Rewriting its own group's policy: every member can grant itself anything.
+    let editors = &subject(&json, "aws_iam_group.editors")["paths"][0]["steps"][0];
+    assert_eq!(editors["id"], "iam-011");
+    assert_eq!(
+        editors["to"],
+        "arn:aws:iam::123456789012:group/editors (unrestricted)"
+    );
+    assert_eq!(
+        subject(&json, "aws_iam_group.readers")["reachable"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        located(&json),
+        [
+            ("ecs-config-change".to_string(), 15, 47),
+            ("ecs-config-change-indirect".to_string(), 31, 18),
+            ("ecs-config-change-indirect".to_string(), 31, 18),
+            ("ecs-config-change".to_string(), 60, 49),
+            ("ecs-config-change-indirect".to_string(), 81, 18),
+        ]
+    );
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn cloudformation_groups_are_the_same_subjects() {
+    let tf = findings_json(GROUPS_TF);
+    let cfn = findings_json(GROUPS_CFN);
+    for (t, c) in [
+        ("aws_iam_group.ci", "Ci"),
+        ("aws_iam_group.deployers", "Deployers"),
+        ("aws_iam_group.editors", "Editors"),
+        ("aws_iam_group.readers", "Readers"),
+        ("aws_iam_user.robot", "Robot"),
+    ] {
+        assert_eq!(subject(&cfn, c)["kind"], subject(&tf, t)["kind"], "{c}");
+        for key in ["allowed", "scoped", "reachable", "granted_by"] {
+            assert_eq!(subject(&cfn, c)[key], subject(&tf, t)[key], "{c} {key}");
+        }
+    }
+    assert_eq!(
+        located(&cfn),
+        [
+            ("ecs-config-change".to_string(), 15, 25),
+            ("ecs-config-change-indirect".to_string(), 30, 21),
+            ("ecs-config-change-indirect".to_string(), 30, 21),
+            ("ecs-config-change".to_string(), 54, 25),
+            ("ecs-config-change-indirect".to_string(), 69, 21),
+        ]
+    );
+}
+
+#[test]
+fn group_findings_in_sarif_and_github() {
+    let sarif = check(&["--format", "sarif", GROUPS_TF]).json();
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let deployers = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws_iam_group.deployers ")
+        })
+        .expect("a result about the group");
+    let region = &deployers["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(15), Some(47))
+    );
+    let github = check(&[
+        "--format",
+        "github",
+        "--monitor",
+        "ecs:UpdateService",
+        GROUPS_TF,
+    ]);
+    let first = github.stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "::error file=tests/fixtures/iac/terraform/groups/main.tf,line=15,col=47,endLine=15,endColumn=66,title=iamlint ecs-config-change::aws_iam_group.deployers can make a monitored ECS configuration change: ecs:UpdateService"
+    );
+}
+
+#[test]
+fn privileged_globs_match_group_arns_and_paths() {
+    let json = check(&[
+        "--format",
+        "json",
+        "--privileged",
+        "arn:aws:iam::*:group/teams/*",
+        GROUPS_TF,
+    ])
+    .json();
+    assert_eq!(
+        subject(&json, "aws_iam_group.deployers")["privileged"],
+        true
+    );
+    assert_eq!(subject(&json, "aws_iam_group.ci")["privileged"], false);
+    let subjects: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["subject"].as_str().unwrap())
+        .collect();
+    assert!(
+        !subjects.contains(&"aws_iam_group.deployers"),
+        "{subjects:?}"
+    );
+}
+
+#[test]
+fn account_dumps_keep_groups_on_their_members() {
+    // The example account has a developer group; an account review reports its access
+    // on its members only.
+    let run = iamlint(
+        &repo_root(),
+        &[
+            "account",
+            "--format",
+            "json",
+            "--from",
+            "examples/account/authorization-details.json",
+        ],
+    );
+    let json = run.json();
+    let dump =
+        std::fs::read_to_string(repo_root().join("examples/account/authorization-details.json"))
+            .unwrap();
+    assert!(dump.contains("\"GroupName\""), "the example has a group");
+    assert!(
+        json["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["kind"] != "group"),
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn group_paths_join_other_groups_and_act_on_their_members() {
+    let json = check(&[
+        "--monitor",
+        "ecs:UpdateService",
+        "--format",
+        "json",
+        "tests/fixtures/iac/terraform/group-paths",
+    ])
+    .json();
+    let first_step = |name: &str| {
+        let step = &subject(&json, name)["paths"][0]["steps"][0];
+        (step["id"].clone(), step["to"].clone())
+    };
+    assert_eq!(
+        first_step("aws_iam_group.joiners"),
+        (
+            "iam-013".into(),
+            "arn:aws:iam::123456789012:group/joiners (+ group deployers)".into()
+        )
+    );
+    // `iam:PutUserPolicy` on `user/${aws:username}`: each member rewrites its own user.
+    assert_eq!(
+        first_step("aws_iam_group.selfedit"),
+        (
+            "iam-007".into(),
+            "arn:aws:iam::123456789012:group/selfedit (unrestricted)".into()
+        )
+    );
+    assert_eq!(
+        subject(&json, "aws_iam_user.eve")["reachable"],
+        serde_json::json!(["ecs:UpdateService"])
     );
 }

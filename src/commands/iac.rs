@@ -144,6 +144,7 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
         include_service_linked: false,
         query: None,
         exit_after: false,
+        group_subjects: true,
     };
     let mut report = account::review_model(report, model.dump, sources, &[], settings, &options);
     for (subject, findings) in detached {
