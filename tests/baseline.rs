@@ -903,3 +903,36 @@ fn infrastructure_code_is_compared_by_module_and_template() {
     );
     assert_eq!(outcome["fixed"], serde_json::json!([]));
 }
+
+/// A policy file a module reads through `file()` is judged in the module on both sides,
+/// never as a bare policy file of the base (which would make its findings "fixed").
+#[test]
+fn a_policy_file_a_module_reads_is_not_a_base_file_of_its_own() {
+    let repo = Repo::new(&[]);
+    let module = "resource \"aws_iam_role\" \"ci\" {\n  name               = \"ci\"\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = { Service = \"codebuild.amazonaws.com\" }, Action = \"sts:AssumeRole\" }] })\n  inline_policy {\n    name   = \"deploy\"\n    policy = file(\"deploy.json\")\n  }\n}\n";
+    let base = repo.commit(
+        &[
+            ("infra/ci/main.tf", module),
+            ("infra/ci/deploy.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[(
+            "infra/ci/deploy.json",
+            &policy(&[ALLOW_UPDATE_SERVICE, READ_ONLY]),
+        )],
+        "head",
+    );
+    let run = repo.against_on(&base, &["infra"]);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change aws_iam_role.ci ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": [],
+        }),
+    );
+}

@@ -232,8 +232,7 @@ fn terraform_module_json() {
             "aws_iam_role.service[\"api\"]",
             "aws_iam_role.service[\"worker\"]",
             "aws_iam_user.dana",
-            // The file `file()` reads is also a policy file of the tree.
-            "tests/fixtures/iac/terraform/deploy/policies/audit.json",
+            // policies/audit.json, which `file()` reads, is judged in the module only.
         ]
     );
     // The user holds nothing itself and reaches the deploy role's grants by sts-001.
@@ -273,12 +272,71 @@ fn terraform_module_json() {
             ("documents.tf".to_string(), 10, 17),
             ("main.tf".to_string(), 21, 18),
             ("audit.json".to_string(), 6, 17),
-            ("audit.json".to_string(), 6, 17),
             ("services.tf".to_string(), 3, 14),
             ("services.tf".to_string(), 42, 16),
         ]
     );
     insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn policy_files_a_module_reads_are_judged_in_the_module_only() {
+    // A trust policy read through `file()` is no identity policy: on its own it would be
+    // invalid. `../shared` is outside the module's folder, and named so.
+    let tree = Tree::new(&[
+        (
+            "infra/ci/main.tf",
+            "resource \"aws_iam_role\" \"ci\" {\n  name               = \"ci\"\n  assume_role_policy = file(\"../shared/trust.json\")\n  inline_policy {\n    name   = \"deploy\"\n    policy = file(\"deploy.json\")\n  }\n}\n",
+        ),
+        (
+            "infra/shared/trust.json",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#,
+        ),
+        ("infra/ci/deploy.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ("infra/other.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+    ]);
+    let run = tree.run(&["check", "--format", "json", "infra"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let json = run.json();
+    assert_eq!(
+        subject_names(&json),
+        ["aws_iam_role.ci", "infra/other.json"]
+    );
+    let findings: Vec<(&str, &str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            (
+                "ecs-config-change",
+                "aws_iam_role.ci",
+                "infra/ci/deploy.json"
+            ),
+            ("ecs-config-change", "infra/other.json", "infra/other.json"),
+        ]
+    );
+    // Named on the command line beside its module, it is still judged there only.
+    let named = tree.run(&[
+        "check",
+        "--format",
+        "json",
+        "infra/ci",
+        "infra/ci/deploy.json",
+    ]);
+    assert_eq!(subject_names(&named.json()), ["aws_iam_role.ci"]);
+    // Without the module in the run, it is a policy file as any other.
+    let alone = tree.run(&["check", "--format", "json", "infra/ci/deploy.json"]);
+    assert_eq!(subject_names(&alone.json()), ["infra/ci/deploy.json"]);
 }
 
 #[test]

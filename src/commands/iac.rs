@@ -81,6 +81,7 @@ fn quiet(sources: Vec<SourceFile>) -> FileResult {
         subjects: Vec::new(),
         findings: Vec::new(),
         sources: sources.into_iter().map(Arc::new).collect(),
+        reads: Vec::new(),
     }
 }
 
@@ -102,6 +103,7 @@ pub(crate) fn check(input: Input, source: SourceFile, settings: &Settings) -> Fi
                 subjects: Vec::new(),
                 findings: vec![finding],
                 sources: vec![Arc::new(source)],
+                reads: Vec::new(),
             };
         }
     };
@@ -155,6 +157,7 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
         subjects: report.subjects,
         findings: report.findings,
         sources: report.sources.into_values().collect(),
+        reads: Vec::new(),
     }
 }
 
@@ -262,6 +265,34 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// A file `file()` reads, named as the walk names it: `FOLDER/PATH` with `.` and `..`
+/// taken out (`deploy/../shared/a.json` → `shared/a.json`), a leading `..` kept.
+fn display_of_read(folder: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = if folder == "." {
+        path.to_string()
+    } else {
+        format!("{folder}/{path}")
+    };
+    let absolute = joined.starts_with('/');
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            part => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
 /// Check one Terraform module: its files are the pages of one model.
 pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
     let (sources, findings) = read_module(module, settings);
@@ -326,7 +357,7 @@ pub fn check_module_sources(
         }
         let bytes = files::read_limited(&canonical, settings.max_file_size)?;
         let text = decode(&bytes).map_err(|e| e.message)?.to_string();
-        let display = format!("{}/{path}", module.display);
+        let display = display_of_read(&module.display, path);
         let page = match loaded.iter().position(|s| s.path == display) {
             Some(at) => first_loaded + at,
             None => {
@@ -370,8 +401,11 @@ fn review_module(
     let mut read_file = |path: &str| load(path, first_loaded, &mut loaded);
     let mut model = terraform::read(&module, &values, texts.clone(), &mut read_file);
     model.problems.splice(0..0, problems);
+    let reads = loaded.iter().map(|s| s.path.clone()).collect();
     sources.extend(loaded);
-    review(model, sources, settings)
+    let mut result = review(model, sources, settings);
+    result.reads = reads;
+    result
 }
 
 /// One `.tf` text as a module of its own, `file()` reading nothing (the fuzz target's
@@ -383,4 +417,27 @@ pub fn check_module_text(name: &str, text: &str, settings: &Settings) -> FileRes
         settings,
         &mut |_, _, _| Err("not read here".into()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_of_read;
+
+    #[test]
+    fn files_read_are_named_as_the_walk_names_them() {
+        for (folder, path, display) in [
+            ("infra/ci", "deploy.json", "infra/ci/deploy.json"),
+            ("infra/ci", "./p/../deploy.json", "infra/ci/deploy.json"),
+            (
+                "infra/ci",
+                "../shared/trust.json",
+                "infra/shared/trust.json",
+            ),
+            (".", "../up.json", "../up.json"),
+            ("ci", "../../up.json", "../up.json"),
+            ("/repo/ci", "../../../x.json", "/x.json"),
+        ] {
+            assert_eq!(display_of_read(folder, path), display, "{folder} {path}");
+        }
+    }
 }

@@ -132,6 +132,9 @@ pub struct Report {
     pub usage: Option<usage::Usage>,
     /// Set by `--baseline`: which findings are new, which were fixed, the access diff.
     pub baseline: Option<Comparison>,
+    /// `check`: the files Terraform modules read through `file()`, as the walk names
+    /// them; judged inside their module, not again on their own.
+    pub read_by_modules: Vec<String>,
 }
 
 impl Report {
