@@ -701,3 +701,87 @@ fn group_paths_join_other_groups_and_act_on_their_members() {
         serde_json::json!(["ecs:UpdateService"])
     );
 }
+
+const LOOPS: &str = "tests/fixtures/iac/terraform/loops";
+
+#[test]
+fn for_expressions_and_templatefile_human() {
+    let run = check(&[
+        "--monitor",
+        "ecs:UpdateService",
+        "--monitor",
+        "ecs:RegisterTaskDefinition",
+        "--monitor",
+        "ecs:UpdateCluster",
+        "--monitor",
+        "ecs:CreateService",
+        LOOPS,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn for_expressions_and_templatefile_json() {
+    let json = findings_json(LOOPS);
+    // `{for team, action in … : team => … if team != "skip"}`: two roles, not three.
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_role.team[\"deploy\"]",
+            "aws_iam_role.team[\"read\"]",
+            "aws_iam_user.guess",
+            "aws_iam_user.release",
+        ]
+    );
+    // The `for` over the clusters lists their services: scoped, not `*`.
+    let deploy = subject(&json, "aws_iam_role.team[\"deploy\"]");
+    assert_eq!(deploy["scoped"], serde_json::json!(["ecs:UpdateService"]));
+    assert_eq!(deploy["allowed"], serde_json::json!([]));
+    // The template rendered its `%{ for }` over the clusters and `${jsonencode(actions)}`.
+    let release = subject(&json, "aws_iam_user.release");
+    assert_eq!(
+        release["scoped"],
+        serde_json::json!(["ecs:RegisterTaskDefinition", "ecs:UpdateCluster"])
+    );
+    assert_eq!(release["allowed"], serde_json::json!(["ecs:CreateService"]));
+    let at = |f: &Value| {
+        let path = f["location"]["path"].as_str().unwrap();
+        format!(
+            "{} {}:{}:{}",
+            f["rule"].as_str().unwrap(),
+            path.rsplit_once('/').unwrap().1,
+            f["location"]["line"],
+            f["location"]["column"]
+        )
+    };
+    let findings: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(at)
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            // The value of the `for` expression, where it is written.
+            "ecs-config-change-scoped main.tf:12:55",
+            // A rendered template stands at its call.
+            "ecs-config-change-scoped main.tf:38:12",
+            "ecs-config-change main.tf:59:47",
+            "unresolved main.tf:59:57",
+            // A template without interpolations is read in place.
+            "ecs-config-change static.json:6:17",
+        ]
+    );
+    // The templates are read as part of the module: static.json is no policy file of
+    // its own.
+    let run = check(&["--format", "json", "tests/fixtures/iac/terraform"]);
+    assert!(
+        !subject_names(&run.json())
+            .iter()
+            .any(|s| s.ends_with("static.json")),
+        "{}",
+        run.stdout
+    );
+}

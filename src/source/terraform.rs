@@ -14,9 +14,11 @@ use super::template::{
 use crate::document::json::{self, Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
 use crate::document::{DocumentKind, PolicyError, Span};
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::structure::{Block, BlockLabel, Body};
-use hcl_edit::template::Element;
+use hcl_edit::template::{Directive, Element};
 use std::collections::HashMap;
 
 /// The region data sources and ARNs resolve to.
@@ -91,6 +93,92 @@ struct Scope {
     each_key: Option<Node>,
     each_value: Option<Node>,
     count_index: Option<usize>,
+    /// Names a `for` expression or directive binds, and `templatefile()`'s variables;
+    /// the innermost last.
+    bound: Vec<(String, Node)>,
+}
+
+impl Scope {
+    fn bound(&self, name: &str) -> Option<&Node> {
+        self.bound
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// This scope with `names` bound to `values`.
+    fn with(&self, names: &[(Option<&str>, Node)]) -> Scope {
+        let mut scope = self.clone();
+        for (name, value) in names {
+            if let Some(name) = name {
+                scope.bound.push((name.to_string(), value.clone()));
+            }
+        }
+        scope
+    }
+}
+
+fn is_call(expr: &Expression, function: &str) -> bool {
+    matches!(expr, Expression::FuncCall(call) if call.name.name.as_str() == function)
+}
+
+/// A value as `jsonencode()` writes it.
+fn json_text(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.clone(),
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(json_text).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(members) => {
+            let members: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    let key = serde_json::Value::String(m.key.value.clone()).to_string();
+                    format!("{key}:{}", json_text(&m.value))
+                })
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+    }
+}
+
+/// A string computed in the module, standing at `span`.
+fn here_text(value: String, span: Span) -> Val {
+    Val {
+        node: text(value, span),
+        page: None,
+    }
+}
+
+/// The (key, value) pairs a `for` iterates: a list's indices, an object's keys.
+fn pairs_of(collection: &Node) -> Option<Vec<(Node, Node)>> {
+    match &collection.value {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let index = Node {
+                        value: Value::Number(i.to_string()),
+                        span: item.span,
+                    };
+                    (index, item.clone())
+                })
+                .collect(),
+        ),
+        Value::Object(members) => Some(
+            members
+                .iter()
+                .map(|m| (text(m.key.value.clone(), m.key.span), m.value.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 #[derive(Clone)]
@@ -304,6 +392,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                     each_key: Some(unknown.clone()),
                     each_value: Some(unknown),
                     count_index: None,
+                    bound: Vec::new(),
                 },
             }];
         }
@@ -315,6 +404,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                     each_key: Some(text(key, value.span)),
                     each_value: Some(value),
                     count_index: None,
+                    bound: Vec::new(),
                 },
             })
             .collect()
@@ -418,11 +508,56 @@ impl<'b, 'l> Reader<'b, 'l> {
                 };
                 self.traverse(page, root.as_str(), &operators, span, scope)
             }
-            Expression::Variable(name) => self.unresolved(
-                page,
-                span,
-                format!("`{}` alone is not a value", name.as_str()),
-            ),
+            Expression::Variable(name) => match scope.bound(name.as_str()) {
+                Some(value) => here(value.clone()),
+                None => self.unresolved(
+                    page,
+                    span,
+                    format!("`{}` alone is not a value", name.as_str()),
+                ),
+            },
+            Expression::ForExpr(for_expr) => self.for_expr(page, for_expr, span, scope),
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval(page, &op.lhs_expr, scope).node;
+                let rhs = self.eval(page, &op.rhs_expr, scope).node;
+                let known = |n: &Node| n.as_str() != Some("*");
+                let decided = match (op.operator.value(), &lhs.value, &rhs.value) {
+                    (BinaryOperator::Eq | BinaryOperator::NotEq, _, _)
+                        if known(&lhs) && known(&rhs) =>
+                    {
+                        let equal =
+                            scalar_text(&lhs).is_some() && scalar_text(&lhs) == scalar_text(&rhs);
+                        Some(equal == (*op.operator.value() == BinaryOperator::Eq))
+                    }
+                    (BinaryOperator::And, Value::Bool(a), Value::Bool(b)) => Some(*a && *b),
+                    (BinaryOperator::Or, Value::Bool(a), Value::Bool(b)) => Some(*a || *b),
+                    _ => None,
+                };
+                match decided {
+                    Some(b) => here(Node {
+                        value: Value::Bool(b),
+                        span,
+                    }),
+                    None => self.unresolved(
+                        page,
+                        span,
+                        "iamlint does not evaluate this operation".into(),
+                    ),
+                }
+            }
+            Expression::UnaryOp(op) if *op.operator.value() == UnaryOperator::Not => {
+                match self.eval(page, &op.expr, scope).node.value {
+                    Value::Bool(b) => here(Node {
+                        value: Value::Bool(!b),
+                        span,
+                    }),
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "iamlint does not evaluate this operation".into(),
+                    ),
+                }
+            }
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str().to_string();
                 let args: Vec<&Expression> = call.args.iter().collect();
@@ -467,11 +602,25 @@ impl<'b, 'l> Reader<'b, 'l> {
 
     fn template(&mut self, page: usize, elements: &[&Element], span: Span, scope: &Scope) -> Val {
         let mut out = String::new();
+        self.render(page, elements, scope, &mut out);
+        Val {
+            node: text(out, span),
+            page: None,
+        }
+    }
+
+    /// A template's text: literals, interpolations, `%{ if }` and `%{ for }` directives.
+    /// (Strip markers `~` only trim whitespace, which a policy's JSON ignores: not applied.)
+    fn render(&mut self, page: usize, elements: &[&Element], scope: &Scope, out: &mut String) {
         for element in elements {
             match element {
                 Element::Literal(literal) => out.push_str(literal.value()),
                 Element::Interpolation(interpolation) => {
                     let value = self.eval(page, &interpolation.expr, scope).node;
+                    if is_call(&interpolation.expr, "jsonencode") {
+                        out.push_str(&json_text(&value));
+                        continue;
+                    }
                     match scalar_text(&value) {
                         Some(value) => out.push_str(&value),
                         None => {
@@ -484,14 +633,150 @@ impl<'b, 'l> Reader<'b, 'l> {
                         }
                     }
                 }
-                Element::Directive(_) => {
-                    self.unresolved(page, span, "template directives are not evaluated".into());
+                Element::Directive(directive) => self.directive(page, directive, scope, out),
+            }
+        }
+    }
+
+    fn directive(&mut self, page: usize, directive: &Directive, scope: &Scope, out: &mut String) {
+        match directive {
+            Directive::If(directive) => {
+                let condition = &directive.if_expr.cond_expr;
+                let decided = self.eval(page, condition, scope).node;
+                let branch = match decided.value {
+                    Value::Bool(false) => directive.else_expr.as_ref().map(|e| &e.template),
+                    Value::Bool(true) => Some(&directive.if_expr.template),
+                    _ => {
+                        self.problem(
+                            ProblemKind::Unresolved,
+                            page,
+                            span_of(condition),
+                            "this condition cannot be decided; iamlint reads the first branch"
+                                .into(),
+                            "undecided",
+                        );
+                        Some(&directive.if_expr.template)
+                    }
+                };
+                if let Some(template) = branch {
+                    let inner: Vec<&Element> = template.iter().collect();
+                    self.render(page, &inner, scope, out);
+                }
+            }
+            Directive::For(directive) => {
+                let for_expr = &directive.for_expr;
+                let collection = &for_expr.collection_expr;
+                let Some(pairs) = self.collection(page, collection, scope) else {
                     out.push('*');
+                    return;
+                };
+                let inner: Vec<&Element> = for_expr.template.iter().collect();
+                for (key, value) in pairs {
+                    let names = [
+                        (for_expr.key_var.as_ref().map(|k| k.as_str()), key),
+                        (Some(for_expr.value_var.as_str()), value),
+                    ];
+                    self.render(page, &inner, &scope.with(&names), out);
                 }
             }
         }
+    }
+
+    /// What a `for` iterates, or `None` when it is not known (reported).
+    fn collection(
+        &mut self,
+        page: usize,
+        expr: &Expression,
+        scope: &Scope,
+    ) -> Option<Vec<(Node, Node)>> {
+        let collection = self.embedded(page, expr, scope);
+        let pairs = pairs_of(&collection);
+        if pairs.is_none() && collection.as_str() != Some("*") {
+            // An unknown value was reported where it stands.
+            self.unresolved(
+                page,
+                span_of(expr),
+                "a `for` over something that is not a list or an object".into(),
+            );
+        }
+        pairs
+    }
+
+    /// `[for … : …]` and `{for … : k => v}`, over a collection known in the module.
+    fn for_expr(&mut self, page: usize, expr: &ForExpr, span: Span, scope: &Scope) -> Val {
+        let unknown = |span| Val {
+            node: text("*", span),
+            page: None,
+        };
+        let Some(pairs) = self.collection(page, &expr.intro.collection_expr, scope) else {
+            return unknown(span);
+        };
+        let mut items: Vec<Node> = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        for (key, value) in pairs {
+            let names = [
+                (expr.intro.key_var.as_ref().map(|k| k.as_str()), key),
+                (Some(expr.intro.value_var.as_str()), value),
+            ];
+            let inner = scope.with(&names);
+            if let Some(cond) = &expr.cond {
+                match self.eval(page, &cond.expr, &inner).node.value {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => continue,
+                    _ => self.problem(
+                        ProblemKind::Unresolved,
+                        page,
+                        span_of(&cond.expr),
+                        "this filter cannot be decided; iamlint keeps every element".into(),
+                        "undecided",
+                    ),
+                }
+            }
+            let value = self.embedded(page, &expr.value_expr, &inner);
+            let Some(key_expr) = &expr.key_expr else {
+                items.push(value);
+                continue;
+            };
+            let key = self.embedded(page, key_expr, &inner);
+            let Some(name) = scalar_text(&key) else {
+                return self.unresolved(
+                    page,
+                    span_of(key_expr),
+                    "a key that is not a string".into(),
+                );
+            };
+            match members.iter_mut().find(|m| m.key.value == name) {
+                Some(member) if expr.grouping => {
+                    if let Value::Array(group) = &mut member.value.value {
+                        group.push(value);
+                    }
+                }
+                Some(member) => member.value = value,
+                None => {
+                    let value = if expr.grouping {
+                        Node {
+                            span: value.span,
+                            value: Value::Array(vec![value]),
+                        }
+                    } else {
+                        value
+                    };
+                    members.push(Member {
+                        key: Spanned {
+                            value: name,
+                            span: key.span,
+                        },
+                        value,
+                    });
+                }
+            }
+        }
+        let value = match expr.key_expr {
+            Some(_) => Value::Object(members),
+            None => Value::Array(items),
+        };
         Val {
-            node: text(out, span),
+            node: Node { value, span },
             page: None,
         }
     }
@@ -507,40 +792,160 @@ impl<'b, 'l> Reader<'b, 'l> {
         match (name, args) {
             // The value's own tree, where it stands.
             ("jsonencode" | "tolist" | "toset" | "tomap", [value]) => self.eval(page, value, scope),
-            ("file", [path]) => {
-                let path = self.eval(page, path, scope).node;
-                let Some(path) = scalar_text(&path).filter(|p| !p.contains('*')) else {
-                    return self.unresolved(
-                        page,
-                        span,
-                        "`file()` of a path iamlint cannot compute".into(),
-                    );
-                };
-                match (self.load)(&path) {
-                    Ok((loaded, content)) => {
-                        let len = content.len();
-                        while self.texts.len() <= loaded {
-                            self.texts.push(String::new());
-                        }
-                        self.texts[loaded] = content.clone();
-                        Val {
-                            node: text(content, Span { start: 0, end: len }),
-                            page: Some(loaded),
+            ("file", [path]) => match self.read_file("file", page, path, span, scope) {
+                Ok((loaded, content)) => {
+                    let len = content.len();
+                    Val {
+                        node: text(content, Span { start: 0, end: len }),
+                        page: Some(loaded),
+                    }
+                }
+                Err(val) => val,
+            },
+            ("templatefile", [path, variables]) => {
+                self.templatefile(page, path, variables, span, scope)
+            }
+            ("upper" | "lower", [value]) => {
+                // Keeps the span of the value, so a finding points where it is written.
+                let value = self.embedded(page, value, scope);
+                match scalar_text(&value) {
+                    Some(s) if s != "*" => here_text(
+                        if name == "upper" {
+                            s.to_uppercase()
+                        } else {
+                            s.to_lowercase()
+                        },
+                        value.span,
+                    ),
+                    _ => Val {
+                        node: value,
+                        page: None,
+                    },
+                }
+            }
+            ("join", [separator, list]) => {
+                let separator = self.eval(page, separator, scope).node;
+                let list = self.embedded(page, list, scope);
+                match (scalar_text(&separator), &list.value) {
+                    (Some(separator), Value::Array(items)) => {
+                        let parts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+                        match parts {
+                            Some(parts) => here_text(parts.join(&separator), span),
+                            None => self.unresolved(
+                                page,
+                                span,
+                                "`join()` of values that are not strings".into(),
+                            ),
                         }
                     }
-                    Err(reason) => {
-                        self.problem(
-                            ProblemKind::Invalid,
-                            page,
-                            span,
-                            format!("`file(\"{path}\")`: {reason}"),
-                            "cannot read",
-                        );
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "`join()` of a list iamlint cannot compute".into(),
+                    ),
+                }
+            }
+            ("split", [separator, string]) => {
+                let separator = self.eval(page, separator, scope).node;
+                let string = self.eval(page, string, scope).node;
+                match (scalar_text(&separator), scalar_text(&string)) {
+                    (Some(separator), Some(string)) if !separator.is_empty() && string != "*" => {
+                        let items = string
+                            .split(separator.as_str())
+                            .map(|p| text(p, span))
+                            .collect();
                         Val {
-                            node: text("*", span),
+                            node: Node {
+                                value: Value::Array(items),
+                                span,
+                            },
                             page: None,
                         }
                     }
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "`split()` of a string iamlint cannot compute".into(),
+                    ),
+                }
+            }
+            ("keys" | "values", [map]) => {
+                let map = self.embedded(page, map, scope);
+                let Value::Object(members) = map.value else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        format!("`{name}()` of something that is not a map"),
+                    );
+                };
+                let items = members
+                    .into_iter()
+                    .map(|m| {
+                        if name == "keys" {
+                            text(m.key.value, m.key.span)
+                        } else {
+                            m.value
+                        }
+                    })
+                    .collect();
+                Val {
+                    node: Node {
+                        value: Value::Array(items),
+                        span,
+                    },
+                    page: None,
+                }
+            }
+            ("merge", maps) => {
+                let mut members: Vec<Member> = Vec::new();
+                for map in maps {
+                    let Value::Object(more) = self.embedded(page, map, scope).value else {
+                        return self.unresolved(
+                            page,
+                            span,
+                            "`merge()` of something that is not a map".into(),
+                        );
+                    };
+                    for member in more {
+                        members.retain(|m| m.key.value != member.key.value);
+                        members.push(member);
+                    }
+                }
+                Val {
+                    node: Node {
+                        value: Value::Object(members),
+                        span,
+                    },
+                    page: None,
+                }
+            }
+            ("flatten" | "distinct", [list]) => {
+                let list = self.embedded(page, list, scope);
+                let Value::Array(items) = list.value else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        format!("`{name}()` of something that is not a list"),
+                    );
+                };
+                let mut out: Vec<Node> = Vec::new();
+                let mut pending = items;
+                pending.reverse();
+                while let Some(item) = pending.pop() {
+                    match item.value {
+                        Value::Array(inner) if name == "flatten" => {
+                            pending.extend(inner.into_iter().rev());
+                        }
+                        _ if name == "distinct" && out.iter().any(|o| o.value == item.value) => {}
+                        _ => out.push(item),
+                    }
+                }
+                Val {
+                    node: Node {
+                        value: Value::Array(out),
+                        span,
+                    },
+                    page: None,
                 }
             }
             ("concat", lists) => {
@@ -597,12 +1002,129 @@ impl<'b, 'l> Reader<'b, 'l> {
         }
     }
 
+    /// The file `function("PATH", …)` names, relative to the module: its page and text; or
+    /// the value standing for it, reported.
+    fn read_file(
+        &mut self,
+        function: &str,
+        page: usize,
+        path: &Expression,
+        span: Span,
+        scope: &Scope,
+    ) -> Result<(usize, String), Val> {
+        let path = self.eval(page, path, scope).node;
+        let Some(path) = scalar_text(&path).filter(|p| !p.contains('*')) else {
+            return Err(self.unresolved(
+                page,
+                span,
+                format!("`{function}()` of a path iamlint cannot compute"),
+            ));
+        };
+        match (self.load)(&path) {
+            Ok((loaded, content)) => {
+                while self.texts.len() <= loaded {
+                    self.texts.push(String::new());
+                }
+                self.texts[loaded] = content.clone();
+                Ok((loaded, content))
+            }
+            Err(reason) => {
+                self.problem(
+                    ProblemKind::Invalid,
+                    page,
+                    span,
+                    format!("`{function}(\"{path}\")`: {reason}"),
+                    "cannot read",
+                );
+                Err(Val {
+                    node: text("*", span),
+                    page: None,
+                })
+            }
+        }
+    }
+
+    /// `templatefile(PATH, VARS)`: the template rendered with the variables of its literal
+    /// map. A template without interpolations or directives is read in place, as `file()`
+    /// reads; a rendered one stands at the call (its text is no longer the file's).
+    fn templatefile(
+        &mut self,
+        page: usize,
+        path: &Expression,
+        variables: &Expression,
+        span: Span,
+        scope: &Scope,
+    ) -> Val {
+        let (loaded, content) = match self.read_file("templatefile", page, path, span, scope) {
+            Ok(read) => read,
+            Err(val) => return val,
+        };
+        let template = match hcl_edit::parser::parse_template(&content) {
+            Ok(template) => template,
+            Err(error) => {
+                let at = error.location().offset().min(content.len());
+                let end = content[at..]
+                    .chars()
+                    .next()
+                    .map_or(at, |c| at + c.len_utf8());
+                self.problem(
+                    ProblemKind::Invalid,
+                    loaded,
+                    Span { start: at, end },
+                    format!("template syntax error: {}", error.message()),
+                    "here",
+                );
+                return Val {
+                    node: text("*", span),
+                    page: None,
+                };
+            }
+        };
+        let elements: Vec<&Element> = template.iter().collect();
+        if elements.iter().all(|e| matches!(e, Element::Literal(_))) {
+            let len = content.len();
+            return Val {
+                node: text(content, Span { start: 0, end: len }),
+                page: Some(loaded),
+            };
+        }
+        let variables = self.embedded(page, variables, scope);
+        let Value::Object(members) = variables.value else {
+            return self.unresolved(
+                page,
+                span_of(path),
+                "`templatefile()` variables iamlint cannot compute".into(),
+            );
+        };
+        // Only the template's variables are in its scope.
+        let inner = Scope {
+            bound: members
+                .into_iter()
+                .map(|m| (m.key.value, m.value))
+                .collect(),
+            ..Scope::default()
+        };
+        let mut out = String::new();
+        self.render(loaded, &elements, &inner, &mut out);
+        here_text(out, span)
+    }
+
     fn traverse(&mut self, page: usize, root: &str, ops: &[Op], span: Span, scope: &Scope) -> Val {
         let attr = |i: usize| match ops.get(i) {
             Some(Op::Attr(a)) => Some(a.as_str()),
             _ => None,
         };
         let (value, rest) = match (root, attr(0)) {
+            _ if scope.bound(root).is_some() => (
+                Val {
+                    node: scope
+                        .bound(root)
+                        .cloned()
+                        .unwrap_or_else(|| text("*", span)),
+                    page: None,
+                },
+                0,
+            ),
             ("var", Some(name)) => {
                 let Some(&(at, expr)) = self.variables.get(name) else {
                     return self.unresolved(
@@ -1312,7 +1834,17 @@ impl<'b, 'l> Reader<'b, 'l> {
             }
         }
         let mut model = builder.finish();
-        model.problems.splice(0..0, self.problems);
+        // A local read by every instance reports its problems once.
+        let mut seen = std::collections::HashSet::new();
+        let problems: Vec<Problem> = self
+            .problems
+            .into_iter()
+            .filter(|p| {
+                let e = &p.error;
+                seen.insert((p.page, e.span.start, e.span.end, e.message.clone()))
+            })
+            .collect();
+        model.problems.splice(0..0, problems);
         model
     }
 
@@ -1608,6 +2140,91 @@ resource "aws_iam_role" "public" {
   assume_role_policy = data.aws_iam_policy_document.final.json
 }
 "#;
+
+    /// The first statement of the first inline policy of the first role or user.
+    fn first_statement(
+        text: &str,
+        templates: &[(&str, &str)],
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let texts = [text];
+        let (bodies, problems) = parse(&texts);
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut all: Vec<String> = vec![text.to_string()];
+        let mut load = |path: &str| {
+            let (_, content) = templates
+                .iter()
+                .find(|(p, _)| *p == path)
+                .ok_or("no such file")?;
+            all.push(content.to_string());
+            Ok((all.len() - 1, content.to_string()))
+        };
+        let model = read(&bodies, &[], vec![text.to_string()], &mut load);
+        let messages: Vec<String> = model
+            .problems
+            .iter()
+            .map(|p| p.error.message.clone())
+            .collect();
+        let principal = model
+            .dump
+            .roles
+            .first()
+            .or(model.dump.users.first())
+            .unwrap();
+        let statement = &principal.inline[0].document.document.statements[0];
+        let values =
+            |p: &Vec<crate::document::Spanned<String>>| p.iter().map(|v| v.value.clone()).collect();
+        let resources = match &statement.resources {
+            Some(r) => values(&r.patterns),
+            None => Vec::new(),
+        };
+        (values(&statement.actions.patterns), resources, messages)
+    }
+
+    #[test]
+    fn for_expressions_and_templates_resolve() {
+        let module = r#"
+variable "names" { default = ["a", "b", "a"] }
+locals {
+  grouped  = { for n in var.names : n => n... }
+  flat     = flatten([[for n in var.names : upper(n)], ["x"]])
+}
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_user_policy" "p" {
+  user   = aws_iam_user.u.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow",
+    Action   = [for k, v in local.grouped : "ecs:${k}${length(v)}" if k != "b"],
+    Resource = distinct(local.flat) }] })
+}
+"#;
+        let (actions, resources, messages) = first_statement(module, &[]);
+        // `length()` is not evaluated: `*` in its place, reported.
+        assert_eq!(actions, ["ecs:a*"]);
+        assert_eq!(resources, ["A", "B", "x"]);
+        assert!(
+            messages.iter().any(|m| m.contains("`length()`")),
+            "{messages:?}"
+        );
+        let module = r#"
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_user_policy" "p" {
+  user   = aws_iam_user.u.name
+  policy = templatefile("p.tpl", { actions = ["ecs:UpdateService"], prod = false, envs = { a = "1", b = "2" } })
+}
+"#;
+        let template = r#"{"Statement": [{"Effect": "Allow", "Action": ${jsonencode(actions)},
+  "Resource": [%{ for k, v in envs }"arn:aws:ecs:us-east-1:1:service/${k}/${v}", %{ endfor }"%{ if prod }x%{ else }y%{ endif }"]}]}"#;
+        let (actions, resources, messages) = first_statement(module, &[("p.tpl", template)]);
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(actions, ["ecs:UpdateService"]);
+        assert_eq!(
+            resources,
+            [
+                "arn:aws:ecs:us-east-1:1:service/a/1",
+                "arn:aws:ecs:us-east-1:1:service/b/2",
+                "y"
+            ]
+        );
+    }
 
     #[test]
     fn module_values_resolve() {
