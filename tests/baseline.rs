@@ -936,3 +936,41 @@ fn a_policy_file_a_module_reads_is_not_a_base_file_of_its_own() {
         }),
     );
 }
+
+/// A folder a module calls is judged in its caller on both sides, never as a root
+/// module of the base (whose findings would then be "fixed").
+#[test]
+fn a_called_module_is_not_a_base_module_of_its_own() {
+    let repo = Repo::new(&[]);
+    let root = "module \"deploy\" {\n  source  = \"./deploy\"\n  cluster = \"web\"\n}\n";
+    let child = |actions: &str| {
+        format!(
+            "variable \"cluster\" {{}}\nresource \"aws_iam_role\" \"deploy\" {{\n  name               = \"${{var.cluster}}-deploy\"\n  assume_role_policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"ecs-tasks.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}] }})\n  inline_policy {{\n    name   = \"deploy\"\n    policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Action = [{actions}], Resource = \"*\" }}] }})\n  }}\n}}\n"
+        )
+    };
+    let base = repo.commit(
+        &[
+            ("infra/main.tf", root),
+            ("infra/deploy/main.tf", &child(r#""ecs:UpdateService""#)),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[(
+            "infra/deploy/main.tf",
+            &child(r#""ecs:UpdateService", "ecs:DescribeServices""#),
+        )],
+        "head",
+    );
+    let run = repo.against_on(&base, &["infra"]);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({
+            "new": [],
+            "unchanged": ["ecs-config-change module.deploy.aws_iam_role.deploy ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": [],
+        }),
+    );
+}

@@ -785,3 +785,135 @@ fn for_expressions_and_templatefile_json() {
         run.stdout
     );
 }
+
+const MODULES: &str = "tests/fixtures/iac/terraform/modules";
+
+#[test]
+fn module_calls_human() {
+    let run = check(&[MODULES]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn module_calls_json() {
+    let json = findings_json(MODULES);
+    // The called folder is judged in its caller, once per call, named as Terraform
+    // names the instances; not again as a root of its own.
+    assert_eq!(
+        subject_names(&json),
+        [
+            "aws_iam_user.dana",
+            "module.deploy.aws_iam_role.deploy",
+            "module.deploy_api.aws_iam_role.deploy",
+        ]
+    );
+    let web = subject(&json, "module.deploy.aws_iam_role.deploy");
+    assert_eq!(
+        web["file"],
+        "tests/fixtures/iac/terraform/modules/modules/deploy/main.tf"
+    );
+    // The call's input names the user the role trusts.
+    assert_eq!(
+        web["trusted_by"],
+        serde_json::json!(["AWS:arn:aws:iam::123456789012:user/dana"])
+    );
+    // `module.deploy.role_arn` is the output: the web instance's ARN.
+    let step = &subject(&json, "aws_iam_user.dana")["paths"][0]["steps"][0];
+    assert_eq!(step["to"], "arn:aws:iam::123456789012:role/web-deploy");
+    assert_eq!(
+        located(&json),
+        [
+            ("unresolved".to_string(), 17, 13),
+            ("ecs-config-change-indirect".to_string(), 32, 18),
+            ("ecs-config-change".to_string(), 21, 14),
+            ("ecs-config-change".to_string(), 21, 14),
+            ("ecs-config-change-scoped".to_string(), 21, 14),
+            ("ecs-config-change-scoped".to_string(), 21, 14),
+        ]
+    );
+    // The privileged list matches the instances' addresses.
+    let json = check(&[
+        "--format",
+        "json",
+        "--privileged",
+        "module.deploy_api.*",
+        MODULES,
+    ])
+    .json();
+    assert_eq!(
+        subject(&json, "module.deploy_api.aws_iam_role.deploy")["privileged"],
+        true
+    );
+    assert_eq!(
+        subject(&json, "module.deploy.aws_iam_role.deploy")["privileged"],
+        false
+    );
+    // Alone, the child folder is a root module: its inputs are unknown.
+    let alone = check(&[
+        "--format",
+        "json",
+        "tests/fixtures/iac/terraform/modules/modules/deploy",
+    ])
+    .json();
+    // (`*`: the trust's principal, an unknown input, is anyone.)
+    assert_eq!(subject_names(&alone), ["*", "aws_iam_role.deploy"]);
+}
+
+#[test]
+fn module_calls_that_cannot_be_read_are_located() {
+    let tree = Tree::new(&[
+        (
+            "infra/main.tf",
+            "module \"gone\" {\n  source = \"./nowhere\"\n}\nmodule \"loop\" {\n  source = \"../infra\"\n}\nmodule \"many\" {\n  source   = \"./child\"\n  for_each = toset([\"a\"])\n}\nmodule \"child\" {\n  source = \"./child\"\n}\nresource \"aws_iam_user\" \"u\" {\n  name = module.child.missing\n}\n",
+        ),
+        (
+            "infra/child/main.tf",
+            "resource \"aws_iam_user\" \"c\" {\n  name = \"c\"\n}\n",
+        ),
+    ]);
+    let run = tree.run(&["check", "--format", "json", "infra/main.tf"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let json = run.json();
+    let messages: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{}: {}",
+                    f["rule"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                ),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "invalid-policy: module `gone`: no such file or directory".to_string(),
+                2
+            ),
+            (
+                "invalid-policy: module `loop`: a module cycle: this folder is already being read"
+                    .to_string(),
+                5
+            ),
+            (
+                "unresolved: module `many` has `for_each`: its instances are not read".to_string(),
+                8
+            ),
+            (
+                "invalid-policy: module `child` has no output `missing`".to_string(),
+                15
+            ),
+        ]
+    );
+    assert_eq!(
+        subject_names(&json),
+        ["aws_iam_user.u", "module.child.aws_iam_user.c"]
+    );
+}

@@ -317,7 +317,10 @@ fn at_revision(
     // modules (an unchanged module reads the same files), and of the changed ones.
     let mut read: HashSet<String> = head.read_by_modules.iter().cloned().collect();
     for (folder, files) in modules {
-        if files.iter().all(|(_, bytes)| bytes.is_none()) {
+        // A folder another module calls is read from the working tree, as its callers
+        // read it (like `file()`): the run's results stand for it.
+        let called = files.iter().all(|(display, _)| read.contains(display));
+        if called || files.iter().all(|(_, bytes)| bytes.is_none()) {
             // Unchanged: the run's results, file by file.
             results.extend(files.iter().filter_map(|(display, _)| checked.get(display)));
         } else {

@@ -42,11 +42,12 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
     let collected = files::collect(paths, &settings.exclude);
     let (modules, files) = super::iac::modules(&collected.candidates);
     // Modules first: a policy file a module reads through `file()` is judged there, as
-    // part of the module, and not again on its own.
-    let mut results: Vec<FileResult> = modules
+    // part of the module, and not again on its own; so is a module another one calls.
+    let results: Vec<FileResult> = modules
         .par_iter()
         .map(|module| super::iac::check_module(module, settings))
         .collect();
+    let mut results = super::iac::without_called_modules(&modules, results);
     let read: HashSet<&str> = results
         .iter()
         .flat_map(|r| r.reads.iter().map(String::as_str))

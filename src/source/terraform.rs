@@ -30,12 +30,66 @@ const MAX_INSTANCES: usize = 1000;
 /// References (locals naming locals, names computed from names) nest at most this deep.
 const MAX_REFERENCE_DEPTH: usize = 32;
 
-/// Reads a file that `file()` names (relative to the module): its page and text.
-pub type Loader<'l> = dyn FnMut(&str) -> Result<(usize, String), String> + 'l;
+/// Module calls nest at most this deep, and a root reads at most this many.
+const MAX_MODULE_DEPTH: usize = 8;
+const MAX_MODULE_CALLS: usize = 200;
+
+/// What a module reads besides its own files, by paths relative to the root module's
+/// folder: the files `file()` and `templatefile()` name, and the folders of the modules
+/// it calls with a local `source`.
+pub trait Reads {
+    /// A file: its page and text.
+    fn file(&mut self, path: &str) -> Result<(usize, String), String>;
+    /// The `*.tf` files of a folder: each one's page and text.
+    fn folder(&mut self, path: &str) -> Result<Vec<(usize, String)>, String>;
+}
+
+/// Reads nothing (one text checked on its own).
+pub struct NoReads;
+
+impl Reads for NoReads {
+    fn file(&mut self, _: &str) -> Result<(usize, String), String> {
+        Err("not read here".into())
+    }
+
+    fn folder(&mut self, _: &str) -> Result<Vec<(usize, String)>, String> {
+        Err("not read here".into())
+    }
+}
+
+/// `dir/path`, for a path relative to the root module (`dir` empty at the root).
+fn under(dir: &str, path: &str) -> String {
+    if dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    }
+}
+
+/// One instance of a module: the root (0), or a call of a child with a local source.
+struct Namespace {
+    /// Its folder, relative to the root module's (empty for the root).
+    dir: String,
+    /// `module.NAME.` for each call down from the root.
+    prefix: String,
+}
+
+/// A `module` block whose child was read: the namespace it calls from, its name, the
+/// namespace of the child.
+struct Call {
+    parent: usize,
+    name: String,
+    child: usize,
+}
 
 /// Whether a text holds any IAM resource or policy document (a cheap look before parsing).
 pub fn mentions_iam(text: &str) -> bool {
     text.contains("aws_iam_")
+}
+
+/// Whether a text may call a module by a local path (whose resources may be IAM).
+pub fn calls_local_modules(text: &str) -> bool {
+    text.contains("module") && (text.contains("\"./") || text.contains("\"../"))
 }
 
 fn span_of(item: &impl hcl_edit::Span) -> Span {
@@ -189,6 +243,7 @@ struct Instance {
 }
 
 struct Resource<'b> {
+    ns: usize,
     kind: &'b str,
     name: &'b str,
     page: usize,
@@ -199,15 +254,21 @@ struct Resource<'b> {
 
 struct Reader<'b, 'l> {
     texts: Vec<String>,
-    variables: HashMap<&'b str, (usize, &'b Expression)>,
-    locals: HashMap<&'b str, (usize, &'b Expression)>,
+    /// Each page's namespace (pages of no module, such as templates, are the root's).
+    page_ns: Vec<usize>,
+    namespaces: Vec<Namespace>,
+    variables: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    locals: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    outputs: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    /// (namespace, call name) → the child's namespace; `None`: a source not read.
+    calls: HashMap<(usize, String), Option<usize>>,
     resources: Vec<Resource<'b>>,
-    index: HashMap<(&'b str, &'b str), usize>,
-    documents: HashMap<&'b str, (usize, &'b Block)>,
+    index: HashMap<(usize, &'b str, &'b str), usize>,
+    documents: HashMap<(usize, &'b str), (usize, &'b Block)>,
     names: HashMap<(usize, String), Option<String>>,
     visiting: Vec<String>,
     problems: Vec<Problem>,
-    load: &'l mut Loader<'l>,
+    load: &'l mut dyn Reads,
 }
 
 /// Parse every file of a module; a file that does not parse is a located problem.
@@ -215,24 +276,47 @@ pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
     let mut bodies = Vec::new();
     let mut problems = Vec::new();
     for (page, text) in texts.iter().enumerate() {
-        match hcl_edit::parser::parse_body(text) {
-            Ok(body) => bodies.push((page, body)),
-            Err(error) => {
-                let at = error.location().offset().min(text.len());
-                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                problems.push(Problem {
-                    kind: ProblemKind::Invalid,
-                    page,
-                    error: PolicyError {
-                        message: format!("HCL syntax error: {}", error.message()),
-                        label: "here".into(),
-                        span: Span { start: at, end },
-                    },
-                });
-            }
-        }
+        let (body, problem) = parse_page(page, text);
+        bodies.extend(body.map(|body| (page, body)));
+        problems.extend(problem);
     }
     (bodies, problems)
+}
+
+/// One file's body, or its syntax error.
+fn parse_page(page: usize, text: &str) -> (Option<Body>, Option<Problem>) {
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => (Some(body), None),
+        Err(error) => {
+            let at = error.location().offset().min(text.len());
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let problem = Problem {
+                kind: ProblemKind::Invalid,
+                page,
+                error: PolicyError {
+                    message: format!("HCL syntax error: {}", error.message()),
+                    label: "here".into(),
+                    span: Span { start: at, end },
+                },
+            };
+            (None, Some(problem))
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c` (a leading `..` kept), for a module folder's path.
+fn lexical_dir(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// Read a module's parsed files and variable files (`*.tfvars`: `name = value`, later
@@ -240,44 +324,212 @@ pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
 pub fn read(
     bodies: &[(usize, Body)],
     var_files: &[(usize, Body)],
-    texts: Vec<String>,
-    load: &mut Loader,
+    mut texts: Vec<String>,
+    load: &mut dyn Reads,
 ) -> Model {
+    // The modules called with a local source, read and parsed first: the reader borrows
+    // every body.
+    let mut namespaces = vec![Namespace {
+        dir: String::new(),
+        prefix: String::new(),
+    }];
+    let mut page_ns: Vec<usize> = vec![0; texts.len()];
+    let mut children: Vec<(usize, Body)> = Vec::new();
+    let mut calls: Vec<Call> = Vec::new();
+    let mut not_read: Vec<(usize, String)> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut pending: Vec<(usize, usize)> = bodies.iter().map(|(page, _)| (*page, 0)).collect();
+    let mut next = 0;
+    while next < pending.len() {
+        let (page, ns) = pending[next];
+        next += 1;
+        let body = match bodies.iter().find(|(p, _)| *p == page) {
+            Some((_, body)) => body,
+            None => match children.iter().find(|(p, _)| *p == page) {
+                Some((_, body)) => body,
+                None => continue,
+            },
+        };
+        let mut found: Vec<(String, String, Span)> = Vec::new();
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(label).collect();
+            let ("module", [name]) = (block.ident.as_str(), labels.as_slice()) else {
+                continue;
+            };
+            let source = block.body.get_attribute("source");
+            let literal = source.and_then(|s| match &s.value {
+                Expression::String(value) => Some(value.value().clone()),
+                _ => None,
+            });
+            let at = source.map_or_else(|| span_of(&block.ident), |s| span_of(&s.value));
+            let repeated = ["count", "for_each"]
+                .into_iter()
+                .find(|key| block.body.get_attribute(key).is_some());
+            match literal {
+                Some(source)
+                    if (source.starts_with("./") || source.starts_with("../"))
+                        && repeated.is_none() =>
+                {
+                    found.push((name.to_string(), source, at));
+                }
+                _ => {
+                    let message = match repeated {
+                        Some(key) => {
+                            format!("module `{name}` has `{key}`: its instances are not read")
+                        }
+                        None => format!(
+                            "module `{name}` comes from outside the repository (a registry or a remote source): its resources are not read"
+                        ),
+                    };
+                    let label = "iamlint reads nothing of this module";
+                    problems.push(Problem::new(
+                        ProblemKind::Unresolved,
+                        page,
+                        at,
+                        message,
+                        label,
+                    ));
+                    not_read.push((ns, name.to_string()));
+                }
+            }
+        }
+        for (name, source, at) in found {
+            let dir = lexical_dir(&under(&namespaces[ns].dir, &source));
+            let depth = namespaces[ns].prefix.matches("module.").count();
+            let cycle = {
+                // The folders from the root down to this call.
+                let mut chain = vec![ns];
+                while let Some(call) = calls
+                    .iter()
+                    .find(|c| c.child == *chain.last().unwrap_or(&0))
+                {
+                    chain.push(call.parent);
+                }
+                chain.iter().any(|n| namespaces[*n].dir == dir)
+            };
+            let refused = if cycle {
+                Some("a module cycle: this folder is already being read".to_string())
+            } else if depth >= MAX_MODULE_DEPTH || namespaces.len() > MAX_MODULE_CALLS {
+                Some("module calls nest too deep, or are too many, to be read".to_string())
+            } else {
+                None
+            };
+            let read = match refused {
+                Some(reason) => Err(reason),
+                None => load.folder(&dir),
+            };
+            match read {
+                Ok(files) => {
+                    let child = namespaces.len();
+                    namespaces.push(Namespace {
+                        dir,
+                        prefix: format!("{}module.{name}.", namespaces[ns].prefix),
+                    });
+                    calls.push(Call {
+                        parent: ns,
+                        name,
+                        child,
+                    });
+                    for (loaded, text) in files {
+                        while texts.len() <= loaded {
+                            texts.push(String::new());
+                            page_ns.push(0);
+                        }
+                        page_ns[loaded] = child;
+                        let (parsed, more) = parse_page(loaded, &text);
+                        texts[loaded] = text;
+                        problems.extend(more);
+                        if let Some(body) = parsed {
+                            children.push((loaded, body));
+                            pending.push((loaded, child));
+                        }
+                    }
+                }
+                Err(reason) => {
+                    problems.push(Problem::new(
+                        ProblemKind::Invalid,
+                        page,
+                        at,
+                        format!("module `{name}`: {reason}"),
+                        "cannot read",
+                    ));
+                    not_read.push((ns, name));
+                }
+            }
+        }
+    }
     let mut reader = Reader {
         texts,
+        page_ns,
+        namespaces,
         variables: HashMap::new(),
         locals: HashMap::new(),
+        outputs: HashMap::new(),
+        calls: not_read.into_iter().map(|key| (key, None)).collect(),
         resources: Vec::new(),
         index: HashMap::new(),
         documents: HashMap::new(),
         names: HashMap::new(),
         visiting: Vec::new(),
-        problems: Vec::new(),
+        problems,
         load,
     };
-    // Variables the module declares: only those take values from variable files.
+    // Variables the root declares: only those take values from variable files.
     let mut declared: Vec<&str> = Vec::new();
-    for (page, body) in bodies {
+    for (page, body) in bodies.iter().chain(&children) {
+        let ns = reader.ns(*page);
         for block in body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(label).collect();
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
-                    declared.push(*name);
+                    if ns == 0 {
+                        declared.push(*name);
+                    }
                     if let Some(default) = block.body.get_attribute("default") {
-                        reader.variables.insert(name, (*page, &default.value));
+                        reader
+                            .variables
+                            .entry((ns, name))
+                            .or_insert((*page, &default.value));
                     }
                 }
                 ("locals", []) => {
                     for attribute in block.body.attributes() {
                         reader
                             .locals
-                            .insert(attribute.key.as_str(), (*page, &attribute.value));
+                            .insert((ns, attribute.key.as_str()), (*page, &attribute.value));
+                    }
+                }
+                ("output", [name]) => {
+                    if let Some(value) = block.body.get_attribute("value") {
+                        reader.outputs.insert((ns, name), (*page, &value.value));
+                    }
+                }
+                ("module", [name]) => {
+                    let Some(call) = calls.iter().find(|c| c.parent == ns && c.name == *name)
+                    else {
+                        continue;
+                    };
+                    reader
+                        .calls
+                        .insert((ns, name.to_string()), Some(call.child));
+                    // The call's arguments are the child's variables, over their defaults.
+                    let meta = ["source", "version", "providers", "depends_on"];
+                    for attribute in block.body.attributes() {
+                        let key = attribute.key.as_str();
+                        if !meta.contains(&key) {
+                            reader
+                                .variables
+                                .insert((call.child, key), (*page, &attribute.value));
+                        }
                     }
                 }
                 ("resource", [kind, name]) => {
                     let span = block.labels.last().map(span_of).unwrap_or_default();
-                    reader.index.insert((kind, name), reader.resources.len());
+                    reader
+                        .index
+                        .insert((ns, kind, name), reader.resources.len());
                     reader.resources.push(Resource {
+                        ns,
                         kind,
                         name,
                         page: *page,
@@ -287,7 +539,7 @@ pub fn read(
                     });
                 }
                 ("data", ["aws_iam_policy_document", name]) => {
-                    reader.documents.insert(name, (*page, block));
+                    reader.documents.insert((ns, name), (*page, block));
                 }
                 _ => {}
             }
@@ -296,8 +548,10 @@ pub fn read(
     for (page, body) in var_files {
         for attribute in body.attributes() {
             let name = attribute.key.as_str();
-            if reader.variables.contains_key(name) || declared.contains(&name) {
-                reader.variables.insert(name, (*page, &attribute.value));
+            if reader.variables.contains_key(&(0, name)) || declared.contains(&name) {
+                reader
+                    .variables
+                    .insert((0, name), (*page, &attribute.value));
             }
         }
     }
@@ -309,6 +563,16 @@ pub fn read(
 }
 
 impl<'b, 'l> Reader<'b, 'l> {
+    /// The namespace (module instance) of a page.
+    fn ns(&self, page: usize) -> usize {
+        self.page_ns.get(page).copied().unwrap_or(0)
+    }
+
+    /// A name as cycle detection sees it: qualified by the page's module instance.
+    fn qualified(&self, page: usize, name: &str) -> String {
+        format!("{}{name}", self.namespaces[self.ns(page)].prefix)
+    }
+
     fn problem(
         &mut self,
         kind: ProblemKind,
@@ -1020,7 +1284,8 @@ impl<'b, 'l> Reader<'b, 'l> {
                 format!("`{function}()` of a path iamlint cannot compute"),
             ));
         };
-        match (self.load)(&path) {
+        let path = under(&self.namespaces[self.ns(page)].dir, &path);
+        match self.load.file(&path) {
             Ok((loaded, content)) => {
                 while self.texts.len() <= loaded {
                     self.texts.push(String::new());
@@ -1126,7 +1391,8 @@ impl<'b, 'l> Reader<'b, 'l> {
                 0,
             ),
             ("var", Some(name)) => {
-                let Some(&(at, expr)) = self.variables.get(name) else {
+                let ns = self.ns(page);
+                let Some(&(at, expr)) = self.variables.get(&(ns, name)) else {
                     return self.unresolved(
                         page,
                         span,
@@ -1135,7 +1401,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                 };
                 (
                     self.follow(
-                        &format!("var.{name}"),
+                        &self.qualified(page, &format!("var.{name}")),
                         (at, expr),
                         &Scope::default(),
                         (page, span),
@@ -1144,7 +1410,8 @@ impl<'b, 'l> Reader<'b, 'l> {
                 )
             }
             ("local", Some(name)) => {
-                let Some(&(at, expr)) = self.locals.get(name) else {
+                let ns = self.ns(page);
+                let Some(&(at, expr)) = self.locals.get(&(ns, name)) else {
                     self.problem(
                         ProblemKind::Invalid,
                         page,
@@ -1159,7 +1426,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                 };
                 (
                     self.follow(
-                        &format!("local.{name}"),
+                        &self.qualified(page, &format!("local.{name}")),
                         (at, expr),
                         &Scope::default(),
                         (page, span),
@@ -1230,8 +1497,60 @@ impl<'b, 'l> Reader<'b, 'l> {
                     3,
                 )
             }
+            ("module", Some(call)) => {
+                let ns = self.ns(page);
+                let child = match self.calls.get(&(ns, call.to_string())) {
+                    Some(Some(child)) => *child,
+                    Some(None) => {
+                        return self.unresolved(
+                            page,
+                            span,
+                            format!("module `{call}` is not read, so its outputs are unknown"),
+                        );
+                    }
+                    None => {
+                        self.problem(
+                            ProblemKind::Invalid,
+                            page,
+                            span,
+                            format!("`module.{call}` is not a module call of this module"),
+                            "unknown module",
+                        );
+                        return Val {
+                            node: text("*", span),
+                            page: None,
+                        };
+                    }
+                };
+                let Some(output) = attr(1) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "a whole module is not a value iamlint computes".into(),
+                    );
+                };
+                let Some(&(at, expr)) = self.outputs.get(&(child, output)) else {
+                    self.problem(
+                        ProblemKind::Invalid,
+                        page,
+                        span,
+                        format!("module `{call}` has no output `{output}`"),
+                        "unknown output",
+                    );
+                    return Val {
+                        node: text("*", span),
+                        page: None,
+                    };
+                };
+                let name = self.qualified(page, &format!("module.{call}.{output}"));
+                (
+                    self.follow(&name, (at, expr), &Scope::default(), (page, span)),
+                    2,
+                )
+            }
             (kind, Some(name)) if kind.starts_with("aws_") => {
-                let Some(&i) = self.index.get(&(kind, name)) else {
+                let ns = self.ns(page);
+                let Some(&i) = self.index.get(&(ns, kind, name)) else {
                     self.problem(
                         ProblemKind::Invalid,
                         page,
@@ -1385,7 +1704,11 @@ impl<'b, 'l> Reader<'b, 'l> {
 
     fn address(&self, i: usize, instance: usize) -> String {
         let r = &self.resources[i];
-        format!("{}.{}{}", r.kind, r.name, r.instances[instance].suffix)
+        let prefix = &self.namespaces[r.ns].prefix;
+        format!(
+            "{prefix}{}.{}{}",
+            r.kind, r.name, r.instances[instance].suffix
+        )
     }
 
     /// The `name` a resource instance will have; without one, its resource name (and
@@ -1543,7 +1866,8 @@ impl<'b, 'l> Reader<'b, 'l> {
     /// `data "aws_iam_policy_document" NAME`'s `json`: the policy it builds, as a tree
     /// whose spans point at its blocks.
     fn policy_document(&mut self, name: &str, page: usize, span: Span) -> Val {
-        let Some(&(at, block)) = self.documents.get(name) else {
+        let ns = self.ns(page);
+        let Some(&(at, block)) = self.documents.get(&(ns, name)) else {
             self.problem(
                 ProblemKind::Invalid,
                 page,
@@ -1556,7 +1880,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                 page: None,
             };
         };
-        let reference = format!("data.aws_iam_policy_document.{name}");
+        let reference = self.qualified(page, &format!("data.aws_iam_policy_document.{name}"));
         if self.visiting.contains(&reference) || self.visiting.len() > MAX_REFERENCE_DEPTH {
             self.problem(
                 ProblemKind::Invalid,
@@ -2141,6 +2465,41 @@ resource "aws_iam_role" "public" {
 }
 "#;
 
+    /// Files by path, each read as the next page; a folder is its `DIR/*.tf` files.
+    struct Files<'a> {
+        files: &'a [(&'a str, &'a str)],
+        pages: usize,
+    }
+
+    impl Reads for Files<'_> {
+        fn file(&mut self, path: &str) -> Result<(usize, String), String> {
+            let (_, text) = self
+                .files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .ok_or("no such file")?;
+            self.pages += 1;
+            Ok((self.pages - 1, text.to_string()))
+        }
+
+        fn folder(&mut self, path: &str) -> Result<Vec<(usize, String)>, String> {
+            let prefix = format!("{path}/");
+            let names: Vec<&str> = self
+                .files
+                .iter()
+                .map(|(p, _)| *p)
+                .filter(|p| {
+                    p.strip_prefix(&prefix)
+                        .is_some_and(|n| n.ends_with(".tf") && !n.contains('/'))
+                })
+                .collect();
+            if names.is_empty() {
+                return Err("no such folder".into());
+            }
+            names.into_iter().map(|name| self.file(name)).collect()
+        }
+    }
+
     /// The first statement of the first inline policy of the first role or user.
     fn first_statement(
         text: &str,
@@ -2149,14 +2508,9 @@ resource "aws_iam_role" "public" {
         let texts = [text];
         let (bodies, problems) = parse(&texts);
         assert!(problems.is_empty(), "{problems:?}");
-        let mut all: Vec<String> = vec![text.to_string()];
-        let mut load = |path: &str| {
-            let (_, content) = templates
-                .iter()
-                .find(|(p, _)| *p == path)
-                .ok_or("no such file")?;
-            all.push(content.to_string());
-            Ok((all.len() - 1, content.to_string()))
+        let mut load = Files {
+            files: templates,
+            pages: 1,
         };
         let model = read(&bodies, &[], vec![text.to_string()], &mut load);
         let messages: Vec<String> = model
@@ -2231,8 +2585,7 @@ resource "aws_iam_user_policy" "p" {
         let texts = [MODULE];
         let (bodies, problems) = parse(&texts);
         assert!(problems.is_empty(), "{problems:?}");
-        let mut load = |_: &str| Err("no files here".to_string());
-        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut load);
+        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut NoReads);
         let messages: Vec<&str> = model
             .problems
             .iter()
