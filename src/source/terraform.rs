@@ -201,6 +201,14 @@ fn json_text(node: &Node) -> String {
     }
 }
 
+/// A list or object computed in the module, standing at `span`.
+fn here_value(value: Value, span: Span) -> Val {
+    Val {
+        node: Node { value, span },
+        page: None,
+    }
+}
+
 /// A string computed in the module, standing at `span`.
 fn here_text(value: String, span: Span) -> Val {
     Val {
@@ -583,6 +591,15 @@ impl<'b, 'l> Reader<'b, 'l> {
     ) {
         let problem = Problem::new(kind, page, span, message, label);
         self.problems.push(problem);
+    }
+
+    /// A broken reference: reported, and read as `*`.
+    fn invalid(&mut self, page: usize, span: Span, message: String, label: &str) -> Val {
+        self.problem(ProblemKind::Invalid, page, span, message, label);
+        Val {
+            node: text("*", span),
+            page: None,
+        }
     }
 
     fn unresolved(&mut self, page: usize, span: Span, message: String) -> Val {
@@ -1118,13 +1135,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                             .split(separator.as_str())
                             .map(|p| text(p, span))
                             .collect();
-                        Val {
-                            node: Node {
-                                value: Value::Array(items),
-                                span,
-                            },
-                            page: None,
-                        }
+                        here_value(Value::Array(items), span)
                     }
                     _ => self.unresolved(
                         page,
@@ -1152,13 +1163,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                         }
                     })
                     .collect();
-                Val {
-                    node: Node {
-                        value: Value::Array(items),
-                        span,
-                    },
-                    page: None,
-                }
+                here_value(Value::Array(items), span)
             }
             ("merge", maps) => {
                 let mut members: Vec<Member> = Vec::new();
@@ -1175,13 +1180,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                         members.push(member);
                     }
                 }
-                Val {
-                    node: Node {
-                        value: Value::Object(members),
-                        span,
-                    },
-                    page: None,
-                }
+                here_value(Value::Object(members), span)
             }
             ("flatten" | "distinct", [list]) => {
                 let list = self.embedded(page, list, scope);
@@ -1204,13 +1203,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                         _ => out.push(item),
                     }
                 }
-                Val {
-                    node: Node {
-                        value: Value::Array(out),
-                        span,
-                    },
-                    page: None,
-                }
+                here_value(Value::Array(out), span)
             }
             ("concat", lists) => {
                 let mut items = Vec::new();
@@ -1226,13 +1219,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                         }
                     }
                 }
-                Val {
-                    node: Node {
-                        value: Value::Array(items),
-                        span,
-                    },
-                    page: None,
-                }
+                here_value(Value::Array(items), span)
             }
             ("format", [format, rest @ ..]) => {
                 let format = self.eval(page, format, scope).node;
@@ -1293,19 +1280,12 @@ impl<'b, 'l> Reader<'b, 'l> {
                 self.texts[loaded] = content.clone();
                 Ok((loaded, content))
             }
-            Err(reason) => {
-                self.problem(
-                    ProblemKind::Invalid,
-                    page,
-                    span,
-                    format!("`{function}(\"{path}\")`: {reason}"),
-                    "cannot read",
-                );
-                Err(Val {
-                    node: text("*", span),
-                    page: None,
-                })
-            }
+            Err(reason) => Err(self.invalid(
+                page,
+                span,
+                format!("`{function}(\"{path}\")`: {reason}"),
+                "cannot read",
+            )),
         }
     }
 
@@ -1412,17 +1392,12 @@ impl<'b, 'l> Reader<'b, 'l> {
             ("local", Some(name)) => {
                 let ns = self.ns(page);
                 let Some(&(at, expr)) = self.locals.get(&(ns, name)) else {
-                    self.problem(
-                        ProblemKind::Invalid,
+                    return self.invalid(
                         page,
                         span,
                         format!("`local.{name}` is not defined in this module"),
                         "unknown name",
                     );
-                    return Val {
-                        node: text("*", span),
-                        page: None,
-                    };
                 };
                 (
                     self.follow(
@@ -1509,17 +1484,12 @@ impl<'b, 'l> Reader<'b, 'l> {
                         );
                     }
                     None => {
-                        self.problem(
-                            ProblemKind::Invalid,
+                        return self.invalid(
                             page,
                             span,
                             format!("`module.{call}` is not a module call of this module"),
                             "unknown module",
                         );
-                        return Val {
-                            node: text("*", span),
-                            page: None,
-                        };
                     }
                 };
                 let Some(output) = attr(1) else {
@@ -1530,17 +1500,8 @@ impl<'b, 'l> Reader<'b, 'l> {
                     );
                 };
                 let Some(&(at, expr)) = self.outputs.get(&(child, output)) else {
-                    self.problem(
-                        ProblemKind::Invalid,
-                        page,
-                        span,
-                        format!("module `{call}` has no output `{output}`"),
-                        "unknown output",
-                    );
-                    return Val {
-                        node: text("*", span),
-                        page: None,
-                    };
+                    let message = format!("module `{call}` has no output `{output}`");
+                    return self.invalid(page, span, message, "unknown output");
                 };
                 let name = self.qualified(page, &format!("module.{call}.{output}"));
                 (
@@ -1551,17 +1512,12 @@ impl<'b, 'l> Reader<'b, 'l> {
             (kind, Some(name)) if kind.starts_with("aws_") => {
                 let ns = self.ns(page);
                 let Some(&i) = self.index.get(&(ns, kind, name)) else {
-                    self.problem(
-                        ProblemKind::Invalid,
+                    return self.invalid(
                         page,
                         span,
                         format!("`{kind}.{name}` is not a resource of this module"),
                         "unknown resource",
                     );
-                    return Val {
-                        node: text("*", span),
-                        page: None,
-                    };
                 };
                 let (instance, next) = match ops.get(1) {
                     Some(Op::Index(key)) => {
@@ -1656,17 +1612,12 @@ impl<'b, 'l> Reader<'b, 'l> {
         if self.visiting.iter().any(|v| v == name) || self.visiting.len() > MAX_REFERENCE_DEPTH {
             let mut chain = self.visiting.clone();
             chain.push(name.to_string());
-            self.problem(
-                ProblemKind::Invalid,
+            return self.invalid(
                 page,
                 span,
                 format!("reference cycle: {}", chain.join(" → ")),
                 "this reference closes the cycle",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         }
         self.visiting.push(name.to_string());
         let val = self.eval(at, expr, scope);
@@ -1868,31 +1819,21 @@ impl<'b, 'l> Reader<'b, 'l> {
     fn policy_document(&mut self, name: &str, page: usize, span: Span) -> Val {
         let ns = self.ns(page);
         let Some(&(at, block)) = self.documents.get(&(ns, name)) else {
-            self.problem(
-                ProblemKind::Invalid,
+            return self.invalid(
                 page,
                 span,
                 format!("`data.aws_iam_policy_document.{name}` is not in this module"),
                 "unknown data source",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         };
         let reference = self.qualified(page, &format!("data.aws_iam_policy_document.{name}"));
         if self.visiting.contains(&reference) || self.visiting.len() > MAX_REFERENCE_DEPTH {
-            self.problem(
-                ProblemKind::Invalid,
+            return self.invalid(
                 page,
                 span,
                 format!("reference cycle through {reference}"),
                 "this reference closes the cycle",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         }
         self.visiting.push(reference);
         let node = self.build_document(at, block);
