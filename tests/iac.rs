@@ -913,3 +913,53 @@ fn module_calls_that_cannot_be_read_are_located() {
         ["aws_iam_user.u", "module.child.aws_iam_user.c"]
     );
 }
+
+const SAM: &str = "tests/fixtures/iac/cloudformation/sam.yaml";
+
+#[test]
+fn sam_policy_templates_human() {
+    let run = check(&["--monitor", "ecs:RunTask", SAM]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn sam_policy_templates_are_expanded() {
+    let run = check(&["--format", "json", "--monitor", "ecs:RunTask", SAM]);
+    let json = run.json();
+    let runner = subject(&json, "RunnerRole");
+    // EcsRunTaskPolicy: ecs:RunTask on the named task definition only.
+    assert_eq!(runner["scoped"], serde_json::json!(["ecs:RunTask"]));
+    assert_eq!(
+        runner["granted_by"]["ecs:RunTask"],
+        serde_json::json!(["inline:RunnerRolePolicy0"])
+    );
+    let messages: Vec<(&str, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "RunnerRole can make a monitored ECS configuration change, scoped: ecs:RunTask",
+                12
+            ),
+            (
+                "SAM policy template `DynamoDBCrudPolicy` needs `TableName`",
+                16
+            ),
+            (
+                "SAM policy template `SomeFuturePolicy` is not one iamlint knows; its grants are unknown",
+                17
+            ),
+        ]
+    );
+}

@@ -9,7 +9,7 @@
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
 use super::template::{
     Builder, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
-    document_or_problems, references, scalar_text, soften_guessed_denies, text,
+    document_or_problems, references, respan, scalar_text, soften_guessed_denies, text,
 };
 use crate::document::json::{self, Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
@@ -105,19 +105,6 @@ fn label(label: &BlockLabel) -> &str {
     match label {
         BlockLabel::Ident(ident) => ident.as_str(),
         BlockLabel::String(string) => string.as_str(),
-    }
-}
-
-/// Every span of a tree set to `span` (a value brought in from another file).
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.value {
-        Value::Array(items) => items.iter_mut().for_each(|i| respan(i, span)),
-        Value::Object(members) => members.iter_mut().for_each(|m| {
-            m.key.span = span;
-            respan(&mut m.value, span);
-        }),
-        _ => {}
     }
 }
 
