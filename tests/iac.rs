@@ -963,3 +963,42 @@ fn sam_policy_templates_are_expanded() {
         ]
     );
 }
+
+#[test]
+fn bad_templates_and_loops_are_located() {
+    let tree = Tree::new(&[
+        (
+            "infra/main.tf",
+            "resource \"aws_iam_user\" \"u\" {\n  name = \"u\"\n}\nresource \"aws_iam_user_policy\" \"gone\" {\n  user   = aws_iam_user.u.name\n  policy = templatefile(\"nowhere.tpl\", {})\n}\nresource \"aws_iam_user_policy\" \"broken\" {\n  user   = aws_iam_user.u.name\n  policy = templatefile(\"broken.tpl\", { a = 1 })\n}\nresource \"aws_iam_user_policy\" \"loop\" {\n  user   = aws_iam_user.u.name\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = [for a in \"ecs:x\" : a], Resource = \"*\" }] })\n}\n",
+        ),
+        ("infra/broken.tpl", "{\"Statement\": ${a\n"),
+    ]);
+    let run = tree.run(&["check", "--format", "json", "infra"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let json = run.json();
+    let found: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "ecs-config-change")
+        .map(|f| {
+            format!(
+                "{} {}:{}:{} {}",
+                f["rule"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"],
+                f["location"]["column"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "invalid-policy infra/broken.tpl:1:18 template syntax error: expected `}`",
+            "invalid-policy infra/main.tf:6:12 `templatefile(\"nowhere.tpl\")`: no such file or directory",
+            "invalid-policy infra/main.tf:10:12 the template does not parse, so it renders no policy",
+            "unresolved infra/main.tf:14:77 a `for` over something that is not a list or an object",
+        ]
+    );
+}

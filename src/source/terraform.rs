@@ -1306,10 +1306,9 @@ impl<'b, 'l> Reader<'b, 'l> {
                     format!("template syntax error: {}", error.message()),
                     "here",
                 );
-                return Val {
-                    node: text("*", span),
-                    page: None,
-                };
+                // And at the call, which stands for the policy that could not be made.
+                let message = "the template does not parse, so it renders no policy".into();
+                return self.invalid(page, span, message, "cannot render");
             }
         };
         let elements: Vec<&Element> = template.iter().collect();
