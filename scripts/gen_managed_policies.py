@@ -16,7 +16,7 @@ import pathlib
 import re
 import sys
 
-from pinned_wheel import pinned_wheel
+from pinned_wheel import pinned_wheel, write_or_check
 
 PACKAGE = "moto"
 PACKAGE_VERSION = "5.2.5"
@@ -41,15 +41,7 @@ def render(policies: dict) -> bytes:
 
 
 def main() -> int:
-    data = render(load())
-    if "--check" in sys.argv[1:]:
-        if OUTPUT.read_bytes() != data:
-            print(f"{OUTPUT.name} is stale: run scripts/gen_managed_policies.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_bytes(data)
-    return 0
+    return write_or_check(OUTPUT, render(load()), "gen_managed_policies.py")
 
 
 if __name__ == "__main__":

@@ -325,6 +325,7 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 include_service_linked: args.include_service_linked,
                 query,
                 exit_after: true,
+                group_subjects: false,
             };
             let mut report = commands::account::review(pages, &args.scp, &settings, &options);
             let mut trail_unreadable = false;

@@ -1364,3 +1364,72 @@ fn sarif_partial_fingerprints_survive_reordered_statements() {
     bare.sort();
     assert_eq!(bare, fingerprints);
 }
+
+/// A policy file a module reads through `file()` is judged in the module on both sides,
+/// never as a bare policy file of the base (which would make its findings "fixed").
+#[test]
+fn a_policy_file_a_module_reads_is_not_a_base_file_of_its_own() {
+    let repo = Repo::new(&[]);
+    let module = "resource \"aws_iam_role\" \"ci\" {\n  name               = \"ci\"\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = { Service = \"codebuild.amazonaws.com\" }, Action = \"sts:AssumeRole\" }] })\n  inline_policy {\n    name   = \"deploy\"\n    policy = file(\"deploy.json\")\n  }\n}\n";
+    let base = repo.commit(
+        &[
+            ("infra/ci/main.tf", module),
+            ("infra/ci/deploy.json", &policy(&[ALLOW_UPDATE_SERVICE])),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[(
+            "infra/ci/deploy.json",
+            &policy(&[ALLOW_UPDATE_SERVICE, READ_ONLY]),
+        )],
+        "head",
+    );
+    only_unchanged(
+        &repo,
+        &base,
+        "ecs-config-change aws_iam_role.ci ecs:UpdateService",
+    );
+}
+
+/// `check infra --baseline BASE` finds no change: exit 0, this one finding unchanged.
+fn only_unchanged(repo: &Repo, base: &str, finding: &str) {
+    let run = repo.against_on(base, &["infra"]);
+    assert_outcome(
+        &run,
+        0,
+        serde_json::json!({"new": [], "unchanged": [finding], "fixed": [], "access_diff": []}),
+    );
+}
+
+/// A folder a module calls is judged in its caller on both sides, never as a root
+/// module of the base (whose findings would then be "fixed").
+#[test]
+fn a_called_module_is_not_a_base_module_of_its_own() {
+    let repo = Repo::new(&[]);
+    let root = "module \"deploy\" {\n  source  = \"./deploy\"\n  cluster = \"web\"\n}\n";
+    let child = |actions: &str| {
+        format!(
+            "variable \"cluster\" {{}}\nresource \"aws_iam_role\" \"deploy\" {{\n  name               = \"${{var.cluster}}-deploy\"\n  assume_role_policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"ecs-tasks.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}] }})\n  inline_policy {{\n    name   = \"deploy\"\n    policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Action = [{actions}], Resource = \"*\" }}] }})\n  }}\n}}\n"
+        )
+    };
+    let base = repo.commit(
+        &[
+            ("infra/main.tf", root),
+            ("infra/deploy/main.tf", &child(r#""ecs:UpdateService""#)),
+        ],
+        "base",
+    );
+    repo.commit(
+        &[(
+            "infra/deploy/main.tf",
+            &child(r#""ecs:UpdateService", "ecs:DescribeServices""#),
+        )],
+        "head",
+    );
+    only_unchanged(
+        &repo,
+        &base,
+        "ecs-config-change module.deploy.aws_iam_role.deploy ecs:UpdateService",
+    );
+}

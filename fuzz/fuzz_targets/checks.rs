@@ -68,6 +68,7 @@ pub fn account(bytes: &[u8]) {
             include_service_linked: false,
             query,
             exit_after: false,
+            group_subjects: false,
         };
         let page = SourceFile::new("dump.json", text);
         let report = review(vec![page], &[], &settings, &options);

@@ -39,6 +39,9 @@ pub struct Options {
     /// The process ends after this review: leave its memory to the OS instead of freeing
     /// it (the command line); a library caller that goes on (the fuzzer) frees it.
     pub exit_after: bool,
+    /// Groups are subjects too (infrastructure code, where a group's members are often
+    /// declared elsewhere); an account review reports their access on their members.
+    pub group_subjects: bool,
 }
 
 /// A question about the account's transitive access.
@@ -232,6 +235,24 @@ fn review_timed(
         }
     }
 
+    // Groups as subjects: their own policies, named as a principal's own are.
+    let group_own_labels: Vec<Vec<String>> = if options.group_subjects {
+        dump.groups
+            .iter()
+            .map(|group| {
+                let inline = group.inline.iter().map(|p| format!("inline:{}", p.name));
+                let attached = group
+                    .attached
+                    .iter()
+                    .filter(|arn| managed.contains_key(arn.as_str()))
+                    .cloned();
+                inline.chain(attached).collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
     // The account model.
     let mut model = graph::Account {
         principals: Vec::new(),
@@ -337,10 +358,7 @@ fn review_timed(
             });
         let is_privileged = (!options.include_service_linked
             && principal.path.starts_with(SERVICE_LINKED_PATH))
-            || [&principal.arn, &principal.name, &principal.path]
-                .into_iter()
-                .chain(principal.declared.as_ref().map(|d| &d.name))
-                .any(|s| privileged.is_match(s.as_str()));
+            || matches_privileged(principal, &privileged);
         trust_lists.push(principal.trust.as_ref().map(trusted_by));
         model.principals.push(graph::Principal {
             arn: principal.arn.clone(),
@@ -363,16 +381,57 @@ fn review_timed(
             privileged: is_privileged,
         });
     }
+    for (g, labels) in group_own_labels.iter().enumerate() {
+        let group = &dump.groups[g];
+        // The same documents as the members get, in the same order as the labels.
+        let identity = model.groups[g]
+            .identity
+            .iter()
+            .zip(labels)
+            .map(|(shared, label)| Identity {
+                label,
+                grants: shared.grants,
+            })
+            .collect();
+        let mut customer: Vec<String> = group
+            .attached
+            .iter()
+            .filter(|arn| managed.contains_key(arn.as_str()) && !managed::is_aws_managed(arn))
+            .cloned()
+            .collect();
+        customer.sort();
+        customer.dedup();
+        trust_lists.push(None);
+        model.principals.push(graph::Principal {
+            arn: group.arn.clone(),
+            name: group.name.clone(),
+            kind: PrincipalKind::Group,
+            account: group.arn.split(':').nth(4).unwrap_or("").to_string(),
+            policies: Policies {
+                identity,
+                boundary: None,
+                scps: &scp_grants,
+            },
+            trust: None,
+            groups: vec![g],
+            attached_customer_policies: customer,
+            identity_sources: model.groups[g].identity_sources.clone(),
+            privileged: matches_privileged(group, &privileged),
+        });
+    }
+    let declared_count = model.principals.len();
     add_externals(&mut model, &privileged);
     // Subjects are named by ARN, or by the name infrastructure code gives them.
     let declared: Vec<(String, Option<String>)> = entries
         .iter()
-        .map(|(p, _)| {
+        .map(|(p, _)| *p)
+        .chain(dump.groups.iter().take(group_own_labels.len()))
+        .map(|p| {
             let file = p.declared.as_ref().and_then(|d| sources.get(d.page));
             (subject_name(p), file.map(|f| f.path.clone()))
         })
         .chain(
-            model.principals[entries.len()..]
+            model.principals[declared_count..]
                 .iter()
                 .map(|p| (p.arn.clone(), None)),
         )
@@ -404,6 +463,7 @@ fn review_timed(
                 PrincipalKind::User => SubjectKind::User,
                 PrincipalKind::Role => SubjectKind::Role,
                 PrincipalKind::External => SubjectKind::External,
+                PrincipalKind::Group => SubjectKind::Group,
             };
             let mut granted_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for action in access.all().iter() {
@@ -732,6 +792,14 @@ fn invalid(report: &mut Report, subject: &str, source: &SourceFile, errors: &[Po
             .iter()
             .map(|e| invalid_policy::from_policy_error(subject, source, e)),
     );
+}
+
+/// Whether a `--privileged` glob matches a principal's ARN, name, path or declared name.
+fn matches_privileged(principal: &Principal, privileged: &PrincipalMatcher) -> bool {
+    [&principal.arn, &principal.name, &principal.path]
+        .into_iter()
+        .chain(principal.declared.as_ref().map(|d| &d.name))
+        .any(|s| privileged.is_match(s.as_str()))
 }
 
 /// The name reports give a principal: its ARN, or its name in infrastructure code.

@@ -10,7 +10,7 @@ use crate::rules::{Finding, stale_ignore};
 use crate::source::files;
 use crate::source::git::{self, Entry, Revision};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The base being read beside the run: git's work (the revision, its files, what
@@ -332,15 +332,23 @@ fn at_revision(
             None => modules.push((folder, vec![(display, bytes)])),
         }
     }
+    // The files modules read through `file()` are judged in them: those of the run's
+    // modules (an unchanged module reads the same files), and of the changed ones.
+    let mut read: HashSet<String> = head.read_by_modules.iter().cloned().collect();
     for (folder, files) in modules {
-        if files.iter().all(|(_, bytes)| bytes.is_none()) {
+        // A folder another module calls is read from the working tree, as its callers
+        // read it (like `file()`): the run's results stand for it.
+        let called = files.iter().all(|(display, _)| read.contains(display));
+        if called || files.iter().all(|(_, bytes)| bytes.is_none()) {
             // Unchanged: the run's results, file by file.
             results.extend(files.iter().filter_map(|(display, _)| checked.get(display)));
         } else {
-            results.push(module_at_revision(folder, files, settings));
+            let result = module_at_revision(folder, files, settings);
+            read.extend(result.reads.iter().cloned());
+            results.push(result);
         }
     }
-    for (display, bytes) in other {
+    for (display, bytes) in other.into_iter().filter(|(d, _)| !read.contains(d)) {
         match bytes {
             Some(bytes) => to_check.push((display, bytes)),
             // Unchanged: the run's result. (A file the run did not check is on neither
@@ -429,6 +437,7 @@ impl<'a> Results<'a> {
                 .collect(),
             findings: findings.iter().map(|f| (*f).clone()).collect(),
             sources: vec![self.report.sources.get(name)?.clone()],
+            reads: Vec::new(),
         })
     }
 }

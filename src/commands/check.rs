@@ -12,6 +12,7 @@ use crate::rules::{Finding, invalid_policy, privilege_escalation, stale_ignore, 
 use crate::source::SourceFile;
 use crate::source::files::{self, Candidate};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ pub struct FileResult {
     pub subjects: Vec<Subject>,
     pub findings: Vec<Finding>,
     pub sources: Vec<Arc<SourceFile>>,
+    /// A Terraform module: the files it read through `file()`, named as the walk names
+    /// them.
+    pub reads: Vec<String>,
 }
 
 impl FileResult {
@@ -27,6 +31,7 @@ impl FileResult {
             subjects: vec![subject],
             findings,
             sources: vec![Arc::new(source)],
+            reads: Vec::new(),
         }
     }
 
@@ -46,16 +51,28 @@ impl FileResult {
 pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
     let collected = files::collect(paths, &settings.exclude);
     let (modules, files) = super::iac::modules(&collected.candidates);
-    let results: Vec<FileResult> = files
+    // Modules first: a policy file a module reads through `file()` is judged there, as
+    // part of the module, and not again on its own; so is a module another one calls.
+    let results: Vec<FileResult> = modules
         .par_iter()
-        .map(|candidate| check_file(candidate, settings))
-        .chain(
-            modules
-                .par_iter()
-                .map(|module| super::iac::check_module(module, settings)),
-        )
+        .map(|module| super::iac::check_module(module, settings))
         .map(FileResult::with_lines_indexed)
         .collect();
+    let mut results = super::iac::without_called_modules(&modules, results);
+    let read: HashSet<&str> = results
+        .iter()
+        .flat_map(|r| r.reads.iter().map(String::as_str))
+        .collect();
+    let files: Vec<&Candidate> = files
+        .into_iter()
+        .filter(|c| !read.contains(c.display.as_str()))
+        .collect();
+    results.par_extend(
+        files
+            .par_iter()
+            .map(|candidate| check_file(candidate, settings))
+            .map(FileResult::with_lines_indexed),
+    );
     let walked_only = paths.iter().all(|p| p.is_dir());
     (
         assemble(results, settings, walked_only),
@@ -68,6 +85,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
 pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_only: bool) -> Report {
     let mut report = Report::default();
     for result in results {
+        report.read_by_modules.extend(result.reads);
         report.subjects.extend(result.subjects);
         report.findings.extend(result.findings);
         for source in result.sources {
@@ -76,6 +94,8 @@ pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_onl
     }
     let unmatched = apply_ignores(&mut report, settings);
     report_stale_ignores(&mut report, settings, &unmatched, walked_only);
+    report.read_by_modules.sort();
+    report.read_by_modules.dedup();
     report.sort();
     report
 }

@@ -84,6 +84,7 @@ fn quiet(sources: Vec<SourceFile>) -> FileResult {
         subjects: Vec::new(),
         findings: Vec::new(),
         sources: sources.into_iter().map(Arc::new).collect(),
+        reads: Vec::new(),
     }
 }
 
@@ -105,6 +106,7 @@ pub(crate) fn check(input: Input, source: SourceFile, settings: &Settings) -> Fi
                 subjects: Vec::new(),
                 findings: vec![finding],
                 sources: vec![Arc::new(source)],
+                reads: Vec::new(),
             };
         }
     };
@@ -147,6 +149,7 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
         include_service_linked: false,
         query: None,
         exit_after: false,
+        group_subjects: true,
     };
     let mut report = account::review_model(report, model.dump, sources, &[], settings, &options);
     for (subject, findings) in detached {
@@ -157,6 +160,7 @@ fn review(model: Model, sources: Vec<SourceFile>, settings: &Settings) -> FileRe
         subjects: report.subjects,
         findings: report.findings,
         sources: report.sources.into_values().collect(),
+        reads: Vec::new(),
     }
 }
 
@@ -206,6 +210,32 @@ pub fn modules(candidates: &[Candidate]) -> (Vec<Module>, Vec<&Candidate>) {
         });
     }
     (modules, others)
+}
+
+/// The results of the modules that no other module of the run calls: a folder called
+/// with a local `source` is judged as part of its caller, with the caller's inputs (as
+/// Terraform plans it), not again as a root module of its own. Two folders calling each
+/// other (a cycle, reported) both stay.
+pub fn without_called_modules(modules: &[Module], results: Vec<FileResult>) -> Vec<FileResult> {
+    let reads: Vec<std::collections::HashSet<&str>> = results
+        .iter()
+        .map(|r| r.reads.iter().map(String::as_str).collect())
+        .collect();
+    let reads_all = |reader: usize, module: usize| {
+        let files = &modules[module].files;
+        !files.is_empty()
+            && files
+                .iter()
+                .all(|f| reads[reader].contains(f.display.as_str()))
+    };
+    let called: Vec<bool> = (0..modules.len())
+        .map(|m| (0..modules.len()).any(|n| n != m && reads_all(n, m) && !reads_all(m, n)))
+        .collect();
+    results
+        .into_iter()
+        .zip(called)
+        .filter_map(|(result, called)| (!called).then_some(result))
+        .collect()
 }
 
 /// The `*.tf` files of a folder (not hidden ones), named under `display`.
@@ -264,6 +294,34 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// A file `file()` reads, named as the walk names it: `FOLDER/PATH` with `.` and `..`
+/// taken out (`deploy/../shared/a.json` → `shared/a.json`), a leading `..` kept.
+fn display_of_read(folder: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = if folder == "." {
+        path.to_string()
+    } else {
+        format!("{folder}/{path}")
+    };
+    let absolute = joined.starts_with('/');
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            part => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
 /// Check one Terraform module: its files are the pages of one model.
 pub fn check_module(module: &Module, settings: &Settings) -> FileResult {
     let (sources, findings) = read_module(module, settings);
@@ -306,54 +364,128 @@ pub fn module_sources(
 }
 
 /// A module from its files' texts (read from the working tree, or a revision's for
-/// `--baseline`); `file()` reads from the working tree.
+/// `--baseline`); `file()`, `templatefile()` and the modules it calls read from the
+/// working tree.
 pub fn check_module_sources(
     module: &Module,
     sources: Vec<SourceFile>,
     findings: Vec<Finding>,
     settings: &Settings,
 ) -> FileResult {
-    let root = repository_root(&module.dir);
-    let module_dir = module.dir.canonicalize().unwrap_or_default();
-    let mut load = |path: &str, first_loaded: usize, loaded: &mut Vec<SourceFile>| {
-        let inside = |p: &Path| root.as_ref().is_some_and(|r| p.starts_with(r));
-        let target = lexical(&module_dir.join(path));
-        if !inside(&target) {
-            return Err("the path leaves the repository".to_string());
-        }
-        // Also through symbolic links.
-        let canonical = target.canonicalize().map_err(|e| files::io_reason(&e))?;
-        if !inside(&canonical) {
-            return Err("the path leaves the repository".into());
-        }
-        let bytes = files::read_limited(&canonical, settings.max_file_size)?;
-        let text = decode(&bytes).map_err(|e| e.message)?.to_string();
-        let display = format!("{}/{path}", module.display);
-        let page = match loaded.iter().position(|s| s.path == display) {
-            Some(at) => first_loaded + at,
-            None => {
-                loaded.push(SourceFile::new(display, text.clone()));
-                first_loaded + loaded.len() - 1
-            }
-        };
-        Ok((page, text))
+    let tree = Tree {
+        root: repository_root(&module.dir),
+        module_dir: module.dir.canonicalize().unwrap_or_default(),
+        display: module.display.clone(),
     };
-    let mut result = review_module(sources, settings, &mut load);
+    let mut result = review_module(sources, settings, Some(tree));
     result.findings.extend(findings);
     result
 }
 
-/// Reads a file `file()` names: (path, first page of loaded files, the loaded files).
-type ModuleLoader<'l> =
-    dyn FnMut(&str, usize, &mut Vec<SourceFile>) -> Result<(usize, String), String> + 'l;
+/// Where a module's reads go: its folder in the working tree, inside the repository.
+struct Tree {
+    root: Option<PathBuf>,
+    module_dir: PathBuf,
+    /// The module's folder as findings name it.
+    display: String,
+}
 
-/// A module's files, read: the model and its review. Quiet when no file names IAM.
+/// What a module reads (`None`: nothing, one text checked alone), each file once, as
+/// the pages after `first`.
+struct TreeReads {
+    tree: Option<Tree>,
+    max_file_size: u64,
+    first: usize,
+    loaded: Vec<SourceFile>,
+}
+
+impl TreeReads {
+    /// The file or folder `path` (relative to the module) names, when it stays in the
+    /// repository, also through symbolic links; and its display name.
+    fn confined(&self, path: &str) -> Result<(PathBuf, String), String> {
+        let tree = self.tree.as_ref().ok_or("not read here")?;
+        let inside = |p: &Path| tree.root.as_ref().is_some_and(|r| p.starts_with(r));
+        let target = lexical(&tree.module_dir.join(path));
+        if !inside(&target) {
+            return Err("the path leaves the repository".to_string());
+        }
+        let canonical = target.canonicalize().map_err(|e| files::io_reason(&e))?;
+        if !inside(&canonical) {
+            return Err("the path leaves the repository".into());
+        }
+        Ok((canonical, display_of_read(&tree.display, path)))
+    }
+
+    /// A file's page: a file read before keeps its page unless `again` (a module folder
+    /// called twice is two instances, each with pages of its own).
+    fn read(
+        &mut self,
+        path: &Path,
+        display: String,
+        again: bool,
+    ) -> Result<(usize, String), String> {
+        let before = self.loaded.iter().position(|s| s.path == display);
+        if let Some(at) = before.filter(|_| !again) {
+            return Ok((self.first + at, self.loaded[at].text.clone()));
+        }
+        let bytes = files::read_limited(path, self.max_file_size)?;
+        let text = decode(&bytes).map_err(|e| e.message)?.to_string();
+        self.loaded.push(SourceFile::new(display, text.clone()));
+        Ok((self.first + self.loaded.len() - 1, text))
+    }
+}
+
+impl terraform::Reads for TreeReads {
+    fn file(&mut self, path: &str) -> Result<(usize, String), String> {
+        let (canonical, display) = self.confined(path)?;
+        self.read(&canonical, display, false)
+    }
+
+    fn folder(&mut self, path: &str) -> Result<Vec<(usize, String)>, String> {
+        let (canonical, _) = self.confined(path)?;
+        if self
+            .tree
+            .as_ref()
+            .is_some_and(|t| t.module_dir == canonical)
+        {
+            // The root by another way (`../root`): the reader's own check sees folders
+            // relative to the root only.
+            return Err("a module cycle: this folder is already being read".into());
+        }
+        if !canonical.is_dir() {
+            return Err(format!("{path} is not a folder"));
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&canonical)
+            .map_err(|e| files::io_reason(&e))?
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().to_string())
+            .filter(|name| !name.starts_with('.') && has_extension(name, &[".tf"]))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!("{path} holds no *.tf file"));
+        }
+        names
+            .iter()
+            .map(|name| {
+                let (file, display) = self.confined(&format!("{path}/{name}"))?;
+                self.read(&file, display, true)
+            })
+            .collect()
+    }
+}
+
+/// A module's files, read: the model and its review. Quiet when no file names IAM or
+/// calls a module of the repository.
 fn review_module(
     mut sources: Vec<SourceFile>,
     settings: &Settings,
-    load: &mut ModuleLoader,
+    tree: Option<Tree>,
 ) -> FileResult {
-    if !sources.iter().any(|s| terraform::mentions_iam(&s.text)) {
+    let worth_reading = |s: &SourceFile| {
+        terraform::mentions_iam(&s.text) || terraform::calls_local_modules(&s.text)
+    };
+    if !sources.iter().any(worth_reading) {
         return quiet(sources);
     }
     // The variable files are pages after the module's own.
@@ -367,22 +499,47 @@ fn review_module(
     let (module, values): (Vec<_>, Vec<_>) = bodies
         .into_iter()
         .partition(|(page, _)| *page < module_files);
-    let mut loaded: Vec<SourceFile> = Vec::new();
-    let first_loaded = sources.len();
-    let mut read_file = |path: &str| load(path, first_loaded, &mut loaded);
-    let mut model = terraform::read(&module, &values, texts.clone(), &mut read_file);
+    let mut reads = TreeReads {
+        tree,
+        max_file_size: settings.max_file_size,
+        first: sources.len(),
+        loaded: Vec::new(),
+    };
+    let mut model = terraform::read(&module, &values, texts.clone(), &mut reads);
     model.problems.splice(0..0, problems);
-    sources.extend(loaded);
-    review(model, sources, settings)
+    let read = reads.loaded.iter().map(|s| s.path.clone()).collect();
+    sources.extend(reads.loaded);
+    let mut result = review(model, sources, settings);
+    result.reads = read;
+    result
 }
 
 /// One `.tf` text as a module of its own, `file()` reading nothing (the fuzz target's
 /// entry).
 pub fn check_module_text(name: &str, text: &str, settings: &Settings) -> FileResult {
     let sources = vec![SourceFile::new(name, text)];
-    review_module(
-        sources,
-        settings,
-        &mut |_, _, _| Err("not read here".into()),
-    )
+    review_module(sources, settings, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_of_read;
+
+    #[test]
+    fn files_read_are_named_as_the_walk_names_them() {
+        for (folder, path, display) in [
+            ("infra/ci", "deploy.json", "infra/ci/deploy.json"),
+            ("infra/ci", "./p/../deploy.json", "infra/ci/deploy.json"),
+            (
+                "infra/ci",
+                "../shared/trust.json",
+                "infra/shared/trust.json",
+            ),
+            (".", "../up.json", "../up.json"),
+            ("ci", "../../up.json", "../up.json"),
+            ("/repo/ci", "../../../x.json", "/x.json"),
+        ] {
+            assert_eq!(display_of_read(folder, path), display, "{folder} {path}");
+        }
+    }
 }

@@ -263,7 +263,7 @@ impl Index {
             match p.kind {
                 PrincipalKind::User => index.users.push(i),
                 PrincipalKind::Role => index.roles.push(i),
-                PrincipalKind::External => {}
+                PrincipalKind::External | PrincipalKind::Group => {}
             }
             let Some((trust, _)) = p.trust else { continue };
             let mut open = false;
@@ -1050,6 +1050,16 @@ fn own_targets(asker: &Asker, target: Target) -> Vec<String> {
     let me = asker.me();
     match target {
         Target::User if me.kind == PrincipalKind::User => vec![me.arn.clone()],
+        // A group's members are the users that can act on themselves.
+        Target::User if me.kind == PrincipalKind::Group => asker
+            .account
+            .principals
+            .iter()
+            .filter(|p| {
+                p.kind == PrincipalKind::User && p.groups.iter().any(|g| me.groups.contains(g))
+            })
+            .map(|p| p.arn.clone())
+            .collect(),
         Target::Role if me.kind == PrincipalKind::Role => vec![me.arn.clone()],
         Target::Group => me
             .groups
@@ -1084,7 +1094,8 @@ fn escalations(asker: &Asker, out: &mut Vec<OutEdge>, becomes: &mut Vec<Become>)
                 // nothing by joining a group (a group's Allow adds nothing, its Deny only
                 // takes away); and a copy of every administrator per group would make the
                 // graph quadratic in the size of the account.
-                if me.kind != PrincipalKind::User || augment.unrestricted || asker.holds_all() {
+                let member = matches!(me.kind, PrincipalKind::User | PrincipalKind::Group);
+                if !member || augment.unrestricted || asker.holds_all() {
                     continue;
                 }
                 for (g, group) in asker.account.groups.iter().enumerate() {

@@ -38,6 +38,10 @@ pub enum PrincipalKind {
     /// A principal outside the account that a trust policy lets in: another account, `*`,
     /// a SAML or OIDC provider. It has no policies iamlint can see.
     External,
+    /// Infrastructure code: a group, judged as a member holding only the group's
+    /// policies would be. Nothing can assume or take over a group, so it is never a
+    /// step's target.
+    Group,
 }
 
 /// Where a piece of evidence stands: an opaque source index (the dump page, the file) and
@@ -59,7 +63,7 @@ pub struct Principal<'a> {
     pub policies: Policies<'a>,
     /// Roles: the trust policy and the source it was read from.
     pub trust: Option<(&'a PolicyDocument, usize)>,
-    /// Users: indices into [`Account::groups`].
+    /// Users: indices into [`Account::groups`]; a group: its own.
     pub groups: Vec<usize>,
     /// Customer managed policies attached to it, directly or through a group.
     pub attached_customer_policies: Vec<String>,

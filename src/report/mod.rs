@@ -26,6 +26,8 @@ pub enum SubjectKind {
     File,
     User,
     Role,
+    /// Infrastructure code: a group, judged as a member holding only its policies.
+    Group,
     /// Infrastructure code: a policy attached to nothing, checked as a file is.
     Policy,
     /// Outside the account: another account's principal, `*`, a SAML or OIDC provider
@@ -40,6 +42,7 @@ impl SubjectKind {
             SubjectKind::File => "file",
             SubjectKind::User => "user",
             SubjectKind::Role => "role",
+            SubjectKind::Group => "group",
             SubjectKind::Policy => "policy",
             SubjectKind::External => "external",
         }
@@ -129,6 +132,9 @@ pub struct Report {
     pub usage: Option<usage::Usage>,
     /// Set by `--baseline`: which findings are new, which were fixed, the access diff.
     pub baseline: Option<Comparison>,
+    /// `check`: the files Terraform modules read through `file()`, as the walk names
+    /// them; judged inside their module, not again on their own.
+    pub read_by_modules: Vec<String>,
 }
 
 impl Report {

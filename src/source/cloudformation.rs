@@ -10,6 +10,7 @@
 //! problem, and a Deny holding such a value counts as conditional (it may not apply).
 
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
+use super::sam;
 use super::template::{
     Builder, Detached, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
     document_or_problems, scalar_text, soften_guessed_denies, text,
@@ -802,16 +803,33 @@ impl<'a> Reader<'a> {
                         });
                     }
                 } else {
-                    let template = match &entry.value {
+                    let (template, parameters) = match &entry.value {
                         Value::Object(members) if !members.is_empty() => {
-                            members[0].key.value.clone()
+                            (members[0].key.value.clone(), Some(&members[0].value))
                         }
-                        _ => entry.type_name().to_string(),
+                        _ => (entry.type_name().to_string(), None),
                     };
-                    self.unresolved(
-                        entry.span,
-                        format!("SAM policy template `{template}` is not expanded by iamlint; its grants are unknown"),
-                    );
+                    let expanded = parameters
+                        .and_then(|parameters| sam::expand(&template, parameters, entry.span));
+                    let Some((definition, missing)) = expanded else {
+                        self.unresolved(
+                            entry.span,
+                            format!("SAM policy template `{template}` is not one iamlint knows; its grants are unknown"),
+                        );
+                        continue;
+                    };
+                    for parameter in missing {
+                        self.unresolved(
+                            entry.span,
+                            format!("SAM policy template `{template}` needs `{parameter}`"),
+                        );
+                    }
+                    if let Some(document) = self.document(&definition, DocumentKind::Identity) {
+                        inline.push(InlinePolicy {
+                            name: format!("{id}RolePolicy{n}"),
+                            document,
+                        });
+                    }
                 }
             }
         }
@@ -1048,7 +1066,7 @@ Resources:
         assert_eq!(users, ["User"]);
         assert_eq!(model.dump.users[0].groups, ["ops"]);
         // SAM: the function's role, with the basic execution policy and its managed one;
-        // the policy template is unresolved.
+        // the policy template expanded as an inline policy on the table it names.
         let function = roles.iter().find(|r| r.name == "FnRole").unwrap();
         assert_eq!(
             function.attached,
@@ -1057,15 +1075,22 @@ Resources:
                 "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
             ]
         );
-        let messages: Vec<&str> = model
-            .problems
+        assert!(model.problems.is_empty(), "{:?}", model.problems);
+        let crud = &function.inline[0];
+        assert_eq!(crud.name, "FnRolePolicy1");
+        let resources: Vec<&str> = crud.document.document.statements[0]
+            .resources
+            .as_ref()
+            .unwrap()
+            .patterns
             .iter()
-            .map(|p| p.error.message.as_str())
+            .map(|p| p.value.as_str())
             .collect();
         assert_eq!(
-            messages,
+            resources,
             [
-                "SAM policy template `DynamoDBCrudPolicy` is not expanded by iamlint; its grants are unknown"
+                "arn:aws:dynamodb:us-east-1:123456789012:table/t",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/t/index/*"
             ]
         );
         assert!(model.detached.is_empty());

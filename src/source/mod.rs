@@ -9,6 +9,7 @@ pub mod git;
 pub mod live;
 pub mod plan;
 pub mod query;
+pub mod sam;
 pub mod template;
 pub mod terraform;
 pub mod trail;

@@ -18,6 +18,20 @@ pub fn text(value: impl Into<String>, span: Span) -> Node {
     }
 }
 
+/// Every span of a tree set to `span` (a value brought in from another file, or from
+/// data iamlint carries).
+pub fn respan(node: &mut Node, span: Span) {
+    node.span = span;
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|i| respan(i, span)),
+        Value::Object(members) => members.iter_mut().for_each(|m| {
+            m.key.span = span;
+            respan(&mut m.value, span);
+        }),
+        _ => {}
+    }
+}
+
 /// A scalar value as the string it stands for in a name or ARN.
 pub fn scalar_text(node: &Node) -> Option<String> {
     match &node.value {

@@ -9,14 +9,16 @@
 use super::dump::{Declared, Document, InlinePolicy, ManagedPolicy, Principal};
 use super::template::{
     Builder, List, Model, PLACEHOLDER_ACCOUNT, Problem, ProblemKind, Reference,
-    document_or_problems, references, scalar_text, soften_guessed_denies, text,
+    document_or_problems, references, respan, scalar_text, soften_guessed_denies, text,
 };
 use crate::document::json::{self, Member, Node, Spanned, Value};
 use crate::document::policy::{parse_document, parse_embedded};
 use crate::document::{DocumentKind, PolicyError, Span};
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::structure::{Block, BlockLabel, Body};
-use hcl_edit::template::Element;
+use hcl_edit::template::{Directive, Element};
 use std::collections::HashMap;
 
 /// The region data sources and ARNs resolve to.
@@ -28,12 +30,66 @@ const MAX_INSTANCES: usize = 1000;
 /// References (locals naming locals, names computed from names) nest at most this deep.
 const MAX_REFERENCE_DEPTH: usize = 32;
 
-/// Reads a file that `file()` names (relative to the module): its page and text.
-pub type Loader<'l> = dyn FnMut(&str) -> Result<(usize, String), String> + 'l;
+/// Module calls nest at most this deep, and a root reads at most this many.
+const MAX_MODULE_DEPTH: usize = 8;
+const MAX_MODULE_CALLS: usize = 200;
+
+/// What a module reads besides its own files, by paths relative to the root module's
+/// folder: the files `file()` and `templatefile()` name, and the folders of the modules
+/// it calls with a local `source`.
+pub trait Reads {
+    /// A file: its page and text.
+    fn file(&mut self, path: &str) -> Result<(usize, String), String>;
+    /// The `*.tf` files of a folder: each one's page and text.
+    fn folder(&mut self, path: &str) -> Result<Vec<(usize, String)>, String>;
+}
+
+/// Reads nothing (one text checked on its own).
+pub struct NoReads;
+
+impl Reads for NoReads {
+    fn file(&mut self, _: &str) -> Result<(usize, String), String> {
+        Err("not read here".into())
+    }
+
+    fn folder(&mut self, _: &str) -> Result<Vec<(usize, String)>, String> {
+        Err("not read here".into())
+    }
+}
+
+/// `dir/path`, for a path relative to the root module (`dir` empty at the root).
+fn under(dir: &str, path: &str) -> String {
+    if dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    }
+}
+
+/// One instance of a module: the root (0), or a call of a child with a local source.
+struct Namespace {
+    /// Its folder, relative to the root module's (empty for the root).
+    dir: String,
+    /// `module.NAME.` for each call down from the root.
+    prefix: String,
+}
+
+/// A `module` block whose child was read: the namespace it calls from, its name, the
+/// namespace of the child.
+struct Call {
+    parent: usize,
+    name: String,
+    child: usize,
+}
 
 /// Whether a text holds any IAM resource or policy document (a cheap look before parsing).
 pub fn mentions_iam(text: &str) -> bool {
     text.contains("aws_iam_")
+}
+
+/// Whether a text may call a module by a local path (whose resources may be IAM).
+pub fn calls_local_modules(text: &str) -> bool {
+    text.contains("module") && (text.contains("\"./") || text.contains("\"../"))
 }
 
 fn span_of(item: &impl hcl_edit::Span) -> Span {
@@ -49,19 +105,6 @@ fn label(label: &BlockLabel) -> &str {
     match label {
         BlockLabel::Ident(ident) => ident.as_str(),
         BlockLabel::String(string) => string.as_str(),
-    }
-}
-
-/// Every span of a tree set to `span` (a value brought in from another file).
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.value {
-        Value::Array(items) => items.iter_mut().for_each(|i| respan(i, span)),
-        Value::Object(members) => members.iter_mut().for_each(|m| {
-            m.key.span = span;
-            respan(&mut m.value, span);
-        }),
-        _ => {}
     }
 }
 
@@ -91,6 +134,100 @@ struct Scope {
     each_key: Option<Node>,
     each_value: Option<Node>,
     count_index: Option<usize>,
+    /// Names a `for` expression or directive binds, and `templatefile()`'s variables;
+    /// the innermost last.
+    bound: Vec<(String, Node)>,
+}
+
+impl Scope {
+    fn bound(&self, name: &str) -> Option<&Node> {
+        self.bound
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// This scope with `names` bound to `values`.
+    fn with(&self, names: &[(Option<&str>, Node)]) -> Scope {
+        let mut scope = self.clone();
+        for (name, value) in names {
+            if let Some(name) = name {
+                scope.bound.push((name.to_string(), value.clone()));
+            }
+        }
+        scope
+    }
+}
+
+fn is_call(expr: &Expression, function: &str) -> bool {
+    matches!(expr, Expression::FuncCall(call) if call.name.name.as_str() == function)
+}
+
+/// A value as `jsonencode()` writes it.
+fn json_text(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.clone(),
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(json_text).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(members) => {
+            let members: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    let key = serde_json::Value::String(m.key.value.clone()).to_string();
+                    format!("{key}:{}", json_text(&m.value))
+                })
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+    }
+}
+
+/// A list or object computed in the module, standing at `span`.
+fn here_value(value: Value, span: Span) -> Val {
+    Val {
+        node: Node { value, span },
+        page: None,
+    }
+}
+
+/// A string computed in the module, standing at `span`.
+fn here_text(value: String, span: Span) -> Val {
+    Val {
+        node: text(value, span),
+        page: None,
+    }
+}
+
+/// The (key, value) pairs a `for` iterates: a list's indices, an object's keys.
+fn pairs_of(collection: &Node) -> Option<Vec<(Node, Node)>> {
+    match &collection.value {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let index = Node {
+                        value: Value::Number(i.to_string()),
+                        span: item.span,
+                    };
+                    (index, item.clone())
+                })
+                .collect(),
+        ),
+        Value::Object(members) => Some(
+            members
+                .iter()
+                .map(|m| (text(m.key.value.clone(), m.key.span), m.value.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 #[derive(Clone)]
@@ -101,6 +238,7 @@ struct Instance {
 }
 
 struct Resource<'b> {
+    ns: usize,
     kind: &'b str,
     name: &'b str,
     page: usize,
@@ -111,15 +249,21 @@ struct Resource<'b> {
 
 struct Reader<'b, 'l> {
     texts: Vec<String>,
-    variables: HashMap<&'b str, (usize, &'b Expression)>,
-    locals: HashMap<&'b str, (usize, &'b Expression)>,
+    /// Each page's namespace (pages of no module, such as templates, are the root's).
+    page_ns: Vec<usize>,
+    namespaces: Vec<Namespace>,
+    variables: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    locals: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    outputs: HashMap<(usize, &'b str), (usize, &'b Expression)>,
+    /// (namespace, call name) → the child's namespace; `None`: a source not read.
+    calls: HashMap<(usize, String), Option<usize>>,
     resources: Vec<Resource<'b>>,
-    index: HashMap<(&'b str, &'b str), usize>,
-    documents: HashMap<&'b str, (usize, &'b Block)>,
+    index: HashMap<(usize, &'b str, &'b str), usize>,
+    documents: HashMap<(usize, &'b str), (usize, &'b Block)>,
     names: HashMap<(usize, String), Option<String>>,
     visiting: Vec<String>,
     problems: Vec<Problem>,
-    load: &'l mut Loader<'l>,
+    load: &'l mut dyn Reads,
 }
 
 /// Parse every file of a module; a file that does not parse is a located problem.
@@ -127,24 +271,47 @@ pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
     let mut bodies = Vec::new();
     let mut problems = Vec::new();
     for (page, text) in texts.iter().enumerate() {
-        match hcl_edit::parser::parse_body(text) {
-            Ok(body) => bodies.push((page, body)),
-            Err(error) => {
-                let at = error.location().offset().min(text.len());
-                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                problems.push(Problem {
-                    kind: ProblemKind::Invalid,
-                    page,
-                    error: PolicyError {
-                        message: format!("HCL syntax error: {}", error.message()),
-                        label: "here".into(),
-                        span: Span { start: at, end },
-                    },
-                });
-            }
-        }
+        let (body, problem) = parse_page(page, text);
+        bodies.extend(body.map(|body| (page, body)));
+        problems.extend(problem);
     }
     (bodies, problems)
+}
+
+/// One file's body, or its syntax error.
+fn parse_page(page: usize, text: &str) -> (Option<Body>, Option<Problem>) {
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => (Some(body), None),
+        Err(error) => {
+            let at = error.location().offset().min(text.len());
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let problem = Problem {
+                kind: ProblemKind::Invalid,
+                page,
+                error: PolicyError {
+                    message: format!("HCL syntax error: {}", error.message()),
+                    label: "here".into(),
+                    span: Span { start: at, end },
+                },
+            };
+            (None, Some(problem))
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c` (a leading `..` kept), for a module folder's path.
+fn lexical_dir(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// Read a module's parsed files and variable files (`*.tfvars`: `name = value`, later
@@ -152,44 +319,212 @@ pub fn parse(texts: &[&str]) -> (Vec<(usize, Body)>, Vec<Problem>) {
 pub fn read(
     bodies: &[(usize, Body)],
     var_files: &[(usize, Body)],
-    texts: Vec<String>,
-    load: &mut Loader,
+    mut texts: Vec<String>,
+    load: &mut dyn Reads,
 ) -> Model {
+    // The modules called with a local source, read and parsed first: the reader borrows
+    // every body.
+    let mut namespaces = vec![Namespace {
+        dir: String::new(),
+        prefix: String::new(),
+    }];
+    let mut page_ns: Vec<usize> = vec![0; texts.len()];
+    let mut children: Vec<(usize, Body)> = Vec::new();
+    let mut calls: Vec<Call> = Vec::new();
+    let mut not_read: Vec<(usize, String)> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut pending: Vec<(usize, usize)> = bodies.iter().map(|(page, _)| (*page, 0)).collect();
+    let mut next = 0;
+    while next < pending.len() {
+        let (page, ns) = pending[next];
+        next += 1;
+        let body = match bodies.iter().find(|(p, _)| *p == page) {
+            Some((_, body)) => body,
+            None => match children.iter().find(|(p, _)| *p == page) {
+                Some((_, body)) => body,
+                None => continue,
+            },
+        };
+        let mut found: Vec<(String, String, Span)> = Vec::new();
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(label).collect();
+            let ("module", [name]) = (block.ident.as_str(), labels.as_slice()) else {
+                continue;
+            };
+            let source = block.body.get_attribute("source");
+            let literal = source.and_then(|s| match &s.value {
+                Expression::String(value) => Some(value.value().clone()),
+                _ => None,
+            });
+            let at = source.map_or_else(|| span_of(&block.ident), |s| span_of(&s.value));
+            let repeated = ["count", "for_each"]
+                .into_iter()
+                .find(|key| block.body.get_attribute(key).is_some());
+            match literal {
+                Some(source)
+                    if (source.starts_with("./") || source.starts_with("../"))
+                        && repeated.is_none() =>
+                {
+                    found.push((name.to_string(), source, at));
+                }
+                _ => {
+                    let message = match repeated {
+                        Some(key) => {
+                            format!("module `{name}` has `{key}`: its instances are not read")
+                        }
+                        None => format!(
+                            "module `{name}` comes from outside the repository (a registry or a remote source): its resources are not read"
+                        ),
+                    };
+                    let label = "iamlint reads nothing of this module";
+                    problems.push(Problem::new(
+                        ProblemKind::Unresolved,
+                        page,
+                        at,
+                        message,
+                        label,
+                    ));
+                    not_read.push((ns, name.to_string()));
+                }
+            }
+        }
+        for (name, source, at) in found {
+            let dir = lexical_dir(&under(&namespaces[ns].dir, &source));
+            let depth = namespaces[ns].prefix.matches("module.").count();
+            let cycle = {
+                // The folders from the root down to this call.
+                let mut chain = vec![ns];
+                while let Some(call) = calls
+                    .iter()
+                    .find(|c| c.child == *chain.last().unwrap_or(&0))
+                {
+                    chain.push(call.parent);
+                }
+                chain.iter().any(|n| namespaces[*n].dir == dir)
+            };
+            let refused = if cycle {
+                Some("a module cycle: this folder is already being read".to_string())
+            } else if depth >= MAX_MODULE_DEPTH || namespaces.len() > MAX_MODULE_CALLS {
+                Some("module calls nest too deep, or are too many, to be read".to_string())
+            } else {
+                None
+            };
+            let read = match refused {
+                Some(reason) => Err(reason),
+                None => load.folder(&dir),
+            };
+            match read {
+                Ok(files) => {
+                    let child = namespaces.len();
+                    namespaces.push(Namespace {
+                        dir,
+                        prefix: format!("{}module.{name}.", namespaces[ns].prefix),
+                    });
+                    calls.push(Call {
+                        parent: ns,
+                        name,
+                        child,
+                    });
+                    for (loaded, text) in files {
+                        while texts.len() <= loaded {
+                            texts.push(String::new());
+                            page_ns.push(0);
+                        }
+                        page_ns[loaded] = child;
+                        let (parsed, more) = parse_page(loaded, &text);
+                        texts[loaded] = text;
+                        problems.extend(more);
+                        if let Some(body) = parsed {
+                            children.push((loaded, body));
+                            pending.push((loaded, child));
+                        }
+                    }
+                }
+                Err(reason) => {
+                    problems.push(Problem::new(
+                        ProblemKind::Invalid,
+                        page,
+                        at,
+                        format!("module `{name}`: {reason}"),
+                        "cannot read",
+                    ));
+                    not_read.push((ns, name));
+                }
+            }
+        }
+    }
     let mut reader = Reader {
         texts,
+        page_ns,
+        namespaces,
         variables: HashMap::new(),
         locals: HashMap::new(),
+        outputs: HashMap::new(),
+        calls: not_read.into_iter().map(|key| (key, None)).collect(),
         resources: Vec::new(),
         index: HashMap::new(),
         documents: HashMap::new(),
         names: HashMap::new(),
         visiting: Vec::new(),
-        problems: Vec::new(),
+        problems,
         load,
     };
-    // Variables the module declares: only those take values from variable files.
+    // Variables the root declares: only those take values from variable files.
     let mut declared: Vec<&str> = Vec::new();
-    for (page, body) in bodies {
+    for (page, body) in bodies.iter().chain(&children) {
+        let ns = reader.ns(*page);
         for block in body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(label).collect();
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
-                    declared.push(*name);
+                    if ns == 0 {
+                        declared.push(*name);
+                    }
                     if let Some(default) = block.body.get_attribute("default") {
-                        reader.variables.insert(name, (*page, &default.value));
+                        reader
+                            .variables
+                            .entry((ns, name))
+                            .or_insert((*page, &default.value));
                     }
                 }
                 ("locals", []) => {
                     for attribute in block.body.attributes() {
                         reader
                             .locals
-                            .insert(attribute.key.as_str(), (*page, &attribute.value));
+                            .insert((ns, attribute.key.as_str()), (*page, &attribute.value));
+                    }
+                }
+                ("output", [name]) => {
+                    if let Some(value) = block.body.get_attribute("value") {
+                        reader.outputs.insert((ns, name), (*page, &value.value));
+                    }
+                }
+                ("module", [name]) => {
+                    let Some(call) = calls.iter().find(|c| c.parent == ns && c.name == *name)
+                    else {
+                        continue;
+                    };
+                    reader
+                        .calls
+                        .insert((ns, name.to_string()), Some(call.child));
+                    // The call's arguments are the child's variables, over their defaults.
+                    let meta = ["source", "version", "providers", "depends_on"];
+                    for attribute in block.body.attributes() {
+                        let key = attribute.key.as_str();
+                        if !meta.contains(&key) {
+                            reader
+                                .variables
+                                .insert((call.child, key), (*page, &attribute.value));
+                        }
                     }
                 }
                 ("resource", [kind, name]) => {
                     let span = block.labels.last().map(span_of).unwrap_or_default();
-                    reader.index.insert((kind, name), reader.resources.len());
+                    reader
+                        .index
+                        .insert((ns, kind, name), reader.resources.len());
                     reader.resources.push(Resource {
+                        ns,
                         kind,
                         name,
                         page: *page,
@@ -199,7 +534,7 @@ pub fn read(
                     });
                 }
                 ("data", ["aws_iam_policy_document", name]) => {
-                    reader.documents.insert(name, (*page, block));
+                    reader.documents.insert((ns, name), (*page, block));
                 }
                 _ => {}
             }
@@ -208,8 +543,10 @@ pub fn read(
     for (page, body) in var_files {
         for attribute in body.attributes() {
             let name = attribute.key.as_str();
-            if reader.variables.contains_key(name) || declared.contains(&name) {
-                reader.variables.insert(name, (*page, &attribute.value));
+            if reader.variables.contains_key(&(0, name)) || declared.contains(&name) {
+                reader
+                    .variables
+                    .insert((0, name), (*page, &attribute.value));
             }
         }
     }
@@ -221,6 +558,16 @@ pub fn read(
 }
 
 impl<'b, 'l> Reader<'b, 'l> {
+    /// The namespace (module instance) of a page.
+    fn ns(&self, page: usize) -> usize {
+        self.page_ns.get(page).copied().unwrap_or(0)
+    }
+
+    /// A name as cycle detection sees it: qualified by the page's module instance.
+    fn qualified(&self, page: usize, name: &str) -> String {
+        format!("{}{name}", self.namespaces[self.ns(page)].prefix)
+    }
+
     fn problem(
         &mut self,
         kind: ProblemKind,
@@ -231,6 +578,15 @@ impl<'b, 'l> Reader<'b, 'l> {
     ) {
         let problem = Problem::new(kind, page, span, message, label);
         self.problems.push(problem);
+    }
+
+    /// A broken reference: reported, and read as `*`.
+    fn invalid(&mut self, page: usize, span: Span, message: String, label: &str) -> Val {
+        self.problem(ProblemKind::Invalid, page, span, message, label);
+        Val {
+            node: text("*", span),
+            page: None,
+        }
     }
 
     fn unresolved(&mut self, page: usize, span: Span, message: String) -> Val {
@@ -304,6 +660,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                     each_key: Some(unknown.clone()),
                     each_value: Some(unknown),
                     count_index: None,
+                    bound: Vec::new(),
                 },
             }];
         }
@@ -315,6 +672,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                     each_key: Some(text(key, value.span)),
                     each_value: Some(value),
                     count_index: None,
+                    bound: Vec::new(),
                 },
             })
             .collect()
@@ -418,11 +776,56 @@ impl<'b, 'l> Reader<'b, 'l> {
                 };
                 self.traverse(page, root.as_str(), &operators, span, scope)
             }
-            Expression::Variable(name) => self.unresolved(
-                page,
-                span,
-                format!("`{}` alone is not a value", name.as_str()),
-            ),
+            Expression::Variable(name) => match scope.bound(name.as_str()) {
+                Some(value) => here(value.clone()),
+                None => self.unresolved(
+                    page,
+                    span,
+                    format!("`{}` alone is not a value", name.as_str()),
+                ),
+            },
+            Expression::ForExpr(for_expr) => self.for_expr(page, for_expr, span, scope),
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval(page, &op.lhs_expr, scope).node;
+                let rhs = self.eval(page, &op.rhs_expr, scope).node;
+                let known = |n: &Node| n.as_str() != Some("*");
+                let decided = match (op.operator.value(), &lhs.value, &rhs.value) {
+                    (BinaryOperator::Eq | BinaryOperator::NotEq, _, _)
+                        if known(&lhs) && known(&rhs) =>
+                    {
+                        let equal =
+                            scalar_text(&lhs).is_some() && scalar_text(&lhs) == scalar_text(&rhs);
+                        Some(equal == (*op.operator.value() == BinaryOperator::Eq))
+                    }
+                    (BinaryOperator::And, Value::Bool(a), Value::Bool(b)) => Some(*a && *b),
+                    (BinaryOperator::Or, Value::Bool(a), Value::Bool(b)) => Some(*a || *b),
+                    _ => None,
+                };
+                match decided {
+                    Some(b) => here(Node {
+                        value: Value::Bool(b),
+                        span,
+                    }),
+                    None => self.unresolved(
+                        page,
+                        span,
+                        "iamlint does not evaluate this operation".into(),
+                    ),
+                }
+            }
+            Expression::UnaryOp(op) if *op.operator.value() == UnaryOperator::Not => {
+                match self.eval(page, &op.expr, scope).node.value {
+                    Value::Bool(b) => here(Node {
+                        value: Value::Bool(!b),
+                        span,
+                    }),
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "iamlint does not evaluate this operation".into(),
+                    ),
+                }
+            }
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str().to_string();
                 let args: Vec<&Expression> = call.args.iter().collect();
@@ -467,11 +870,25 @@ impl<'b, 'l> Reader<'b, 'l> {
 
     fn template(&mut self, page: usize, elements: &[&Element], span: Span, scope: &Scope) -> Val {
         let mut out = String::new();
+        self.render(page, elements, scope, &mut out);
+        Val {
+            node: text(out, span),
+            page: None,
+        }
+    }
+
+    /// A template's text: literals, interpolations, `%{ if }` and `%{ for }` directives.
+    /// (Strip markers `~` only trim whitespace, which a policy's JSON ignores: not applied.)
+    fn render(&mut self, page: usize, elements: &[&Element], scope: &Scope, out: &mut String) {
         for element in elements {
             match element {
                 Element::Literal(literal) => out.push_str(literal.value()),
                 Element::Interpolation(interpolation) => {
                     let value = self.eval(page, &interpolation.expr, scope).node;
+                    if is_call(&interpolation.expr, "jsonencode") {
+                        out.push_str(&json_text(&value));
+                        continue;
+                    }
                     match scalar_text(&value) {
                         Some(value) => out.push_str(&value),
                         None => {
@@ -484,14 +901,150 @@ impl<'b, 'l> Reader<'b, 'l> {
                         }
                     }
                 }
-                Element::Directive(_) => {
-                    self.unresolved(page, span, "template directives are not evaluated".into());
+                Element::Directive(directive) => self.directive(page, directive, scope, out),
+            }
+        }
+    }
+
+    fn directive(&mut self, page: usize, directive: &Directive, scope: &Scope, out: &mut String) {
+        match directive {
+            Directive::If(directive) => {
+                let condition = &directive.if_expr.cond_expr;
+                let decided = self.eval(page, condition, scope).node;
+                let branch = match decided.value {
+                    Value::Bool(false) => directive.else_expr.as_ref().map(|e| &e.template),
+                    Value::Bool(true) => Some(&directive.if_expr.template),
+                    _ => {
+                        self.problem(
+                            ProblemKind::Unresolved,
+                            page,
+                            span_of(condition),
+                            "this condition cannot be decided; iamlint reads the first branch"
+                                .into(),
+                            "undecided",
+                        );
+                        Some(&directive.if_expr.template)
+                    }
+                };
+                if let Some(template) = branch {
+                    let inner: Vec<&Element> = template.iter().collect();
+                    self.render(page, &inner, scope, out);
+                }
+            }
+            Directive::For(directive) => {
+                let for_expr = &directive.for_expr;
+                let collection = &for_expr.collection_expr;
+                let Some(pairs) = self.collection(page, collection, scope) else {
                     out.push('*');
+                    return;
+                };
+                let inner: Vec<&Element> = for_expr.template.iter().collect();
+                for (key, value) in pairs {
+                    let names = [
+                        (for_expr.key_var.as_ref().map(|k| k.as_str()), key),
+                        (Some(for_expr.value_var.as_str()), value),
+                    ];
+                    self.render(page, &inner, &scope.with(&names), out);
                 }
             }
         }
+    }
+
+    /// What a `for` iterates, or `None` when it is not known (reported).
+    fn collection(
+        &mut self,
+        page: usize,
+        expr: &Expression,
+        scope: &Scope,
+    ) -> Option<Vec<(Node, Node)>> {
+        let collection = self.embedded(page, expr, scope);
+        let pairs = pairs_of(&collection);
+        if pairs.is_none() && collection.as_str() != Some("*") {
+            // An unknown value was reported where it stands.
+            self.unresolved(
+                page,
+                span_of(expr),
+                "a `for` over something that is not a list or an object".into(),
+            );
+        }
+        pairs
+    }
+
+    /// `[for … : …]` and `{for … : k => v}`, over a collection known in the module.
+    fn for_expr(&mut self, page: usize, expr: &ForExpr, span: Span, scope: &Scope) -> Val {
+        let unknown = |span| Val {
+            node: text("*", span),
+            page: None,
+        };
+        let Some(pairs) = self.collection(page, &expr.intro.collection_expr, scope) else {
+            return unknown(span);
+        };
+        let mut items: Vec<Node> = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        for (key, value) in pairs {
+            let names = [
+                (expr.intro.key_var.as_ref().map(|k| k.as_str()), key),
+                (Some(expr.intro.value_var.as_str()), value),
+            ];
+            let inner = scope.with(&names);
+            if let Some(cond) = &expr.cond {
+                match self.eval(page, &cond.expr, &inner).node.value {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => continue,
+                    _ => self.problem(
+                        ProblemKind::Unresolved,
+                        page,
+                        span_of(&cond.expr),
+                        "this filter cannot be decided; iamlint keeps every element".into(),
+                        "undecided",
+                    ),
+                }
+            }
+            let value = self.embedded(page, &expr.value_expr, &inner);
+            let Some(key_expr) = &expr.key_expr else {
+                items.push(value);
+                continue;
+            };
+            let key = self.embedded(page, key_expr, &inner);
+            let Some(name) = scalar_text(&key) else {
+                return self.unresolved(
+                    page,
+                    span_of(key_expr),
+                    "a key that is not a string".into(),
+                );
+            };
+            match members.iter_mut().find(|m| m.key.value == name) {
+                Some(member) if expr.grouping => {
+                    if let Value::Array(group) = &mut member.value.value {
+                        group.push(value);
+                    }
+                }
+                Some(member) => member.value = value,
+                None => {
+                    let value = if expr.grouping {
+                        Node {
+                            span: value.span,
+                            value: Value::Array(vec![value]),
+                        }
+                    } else {
+                        value
+                    };
+                    members.push(Member {
+                        key: Spanned {
+                            value: name,
+                            span: key.span,
+                        },
+                        value,
+                    });
+                }
+            }
+        }
+        let value = match expr.key_expr {
+            Some(_) => Value::Object(members),
+            None => Value::Array(items),
+        };
         Val {
-            node: text(out, span),
+            node: Node { value, span },
             page: None,
         }
     }
@@ -507,41 +1060,137 @@ impl<'b, 'l> Reader<'b, 'l> {
         match (name, args) {
             // The value's own tree, where it stands.
             ("jsonencode" | "tolist" | "toset" | "tomap", [value]) => self.eval(page, value, scope),
-            ("file", [path]) => {
-                let path = self.eval(page, path, scope).node;
-                let Some(path) = scalar_text(&path).filter(|p| !p.contains('*')) else {
+            ("file", [path]) => match self.read_file("file", page, path, span, scope) {
+                Ok((loaded, content)) => {
+                    let len = content.len();
+                    Val {
+                        node: text(content, Span { start: 0, end: len }),
+                        page: Some(loaded),
+                    }
+                }
+                Err(val) => val,
+            },
+            ("templatefile", [path, variables]) => {
+                self.templatefile(page, path, variables, span, scope)
+            }
+            ("upper" | "lower", [value]) => {
+                // Keeps the span of the value, so a finding points where it is written.
+                let value = self.embedded(page, value, scope);
+                match scalar_text(&value) {
+                    Some(s) if s != "*" => here_text(
+                        if name == "upper" {
+                            s.to_uppercase()
+                        } else {
+                            s.to_lowercase()
+                        },
+                        value.span,
+                    ),
+                    _ => Val {
+                        node: value,
+                        page: None,
+                    },
+                }
+            }
+            ("join", [separator, list]) => {
+                let separator = self.eval(page, separator, scope).node;
+                let list = self.embedded(page, list, scope);
+                match (scalar_text(&separator), &list.value) {
+                    (Some(separator), Value::Array(items)) => {
+                        let parts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+                        match parts {
+                            Some(parts) => here_text(parts.join(&separator), span),
+                            None => self.unresolved(
+                                page,
+                                span,
+                                "`join()` of values that are not strings".into(),
+                            ),
+                        }
+                    }
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "`join()` of a list iamlint cannot compute".into(),
+                    ),
+                }
+            }
+            ("split", [separator, string]) => {
+                let separator = self.eval(page, separator, scope).node;
+                let string = self.eval(page, string, scope).node;
+                match (scalar_text(&separator), scalar_text(&string)) {
+                    (Some(separator), Some(string)) if !separator.is_empty() && string != "*" => {
+                        let items = string
+                            .split(separator.as_str())
+                            .map(|p| text(p, span))
+                            .collect();
+                        here_value(Value::Array(items), span)
+                    }
+                    _ => self.unresolved(
+                        page,
+                        span,
+                        "`split()` of a string iamlint cannot compute".into(),
+                    ),
+                }
+            }
+            ("keys" | "values", [map]) => {
+                let map = self.embedded(page, map, scope);
+                let Value::Object(members) = map.value else {
                     return self.unresolved(
                         page,
                         span,
-                        "`file()` of a path iamlint cannot compute".into(),
+                        format!("`{name}()` of something that is not a map"),
                     );
                 };
-                match (self.load)(&path) {
-                    Ok((loaded, content)) => {
-                        let len = content.len();
-                        while self.texts.len() <= loaded {
-                            self.texts.push(String::new());
+                let items = members
+                    .into_iter()
+                    .map(|m| {
+                        if name == "keys" {
+                            text(m.key.value, m.key.span)
+                        } else {
+                            m.value
                         }
-                        self.texts[loaded] = content.clone();
-                        Val {
-                            node: text(content, Span { start: 0, end: len }),
-                            page: Some(loaded),
-                        }
-                    }
-                    Err(reason) => {
-                        self.problem(
-                            ProblemKind::Invalid,
+                    })
+                    .collect();
+                here_value(Value::Array(items), span)
+            }
+            ("merge", maps) => {
+                let mut members: Vec<Member> = Vec::new();
+                for map in maps {
+                    let Value::Object(more) = self.embedded(page, map, scope).value else {
+                        return self.unresolved(
                             page,
                             span,
-                            format!("`file(\"{path}\")`: {reason}"),
-                            "cannot read",
+                            "`merge()` of something that is not a map".into(),
                         );
-                        Val {
-                            node: text("*", span),
-                            page: None,
-                        }
+                    };
+                    for member in more {
+                        members.retain(|m| m.key.value != member.key.value);
+                        members.push(member);
                     }
                 }
+                here_value(Value::Object(members), span)
+            }
+            ("flatten" | "distinct", [list]) => {
+                let list = self.embedded(page, list, scope);
+                let Value::Array(items) = list.value else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        format!("`{name}()` of something that is not a list"),
+                    );
+                };
+                let mut out: Vec<Node> = Vec::new();
+                let mut pending = items;
+                pending.reverse();
+                while let Some(item) = pending.pop() {
+                    match item.value {
+                        Value::Array(inner) if name == "flatten" => {
+                            pending.extend(inner.into_iter().rev());
+                        }
+                        _ if name == "distinct" && out.iter().any(|o| o.value == item.value) => {}
+                        _ => out.push(item),
+                    }
+                }
+                here_value(Value::Array(out), span)
             }
             ("concat", lists) => {
                 let mut items = Vec::new();
@@ -557,13 +1206,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                         }
                     }
                 }
-                Val {
-                    node: Node {
-                        value: Value::Array(items),
-                        span,
-                    },
-                    page: None,
-                }
+                here_value(Value::Array(items), span)
             }
             ("format", [format, rest @ ..]) => {
                 let format = self.eval(page, format, scope).node;
@@ -597,14 +1240,125 @@ impl<'b, 'l> Reader<'b, 'l> {
         }
     }
 
+    /// The file `function("PATH", …)` names, relative to the module: its page and text; or
+    /// the value standing for it, reported.
+    fn read_file(
+        &mut self,
+        function: &str,
+        page: usize,
+        path: &Expression,
+        span: Span,
+        scope: &Scope,
+    ) -> Result<(usize, String), Val> {
+        let path = self.eval(page, path, scope).node;
+        let Some(path) = scalar_text(&path).filter(|p| !p.contains('*')) else {
+            return Err(self.unresolved(
+                page,
+                span,
+                format!("`{function}()` of a path iamlint cannot compute"),
+            ));
+        };
+        let path = under(&self.namespaces[self.ns(page)].dir, &path);
+        match self.load.file(&path) {
+            Ok((loaded, content)) => {
+                while self.texts.len() <= loaded {
+                    self.texts.push(String::new());
+                }
+                self.texts[loaded] = content.clone();
+                Ok((loaded, content))
+            }
+            Err(reason) => Err(self.invalid(
+                page,
+                span,
+                format!("`{function}(\"{path}\")`: {reason}"),
+                "cannot read",
+            )),
+        }
+    }
+
+    /// `templatefile(PATH, VARS)`: the template rendered with the variables of its literal
+    /// map. A template without interpolations or directives is read in place, as `file()`
+    /// reads; a rendered one stands at the call (its text is no longer the file's).
+    fn templatefile(
+        &mut self,
+        page: usize,
+        path: &Expression,
+        variables: &Expression,
+        span: Span,
+        scope: &Scope,
+    ) -> Val {
+        let (loaded, content) = match self.read_file("templatefile", page, path, span, scope) {
+            Ok(read) => read,
+            Err(val) => return val,
+        };
+        let template = match hcl_edit::parser::parse_template(&content) {
+            Ok(template) => template,
+            Err(error) => {
+                let at = error.location().offset().min(content.len());
+                let end = content[at..]
+                    .chars()
+                    .next()
+                    .map_or(at, |c| at + c.len_utf8());
+                self.problem(
+                    ProblemKind::Invalid,
+                    loaded,
+                    Span { start: at, end },
+                    format!("template syntax error: {}", error.message()),
+                    "here",
+                );
+                // And at the call, which stands for the policy that could not be made.
+                let message = "the template does not parse, so it renders no policy".into();
+                return self.invalid(page, span, message, "cannot render");
+            }
+        };
+        let elements: Vec<&Element> = template.iter().collect();
+        if elements.iter().all(|e| matches!(e, Element::Literal(_))) {
+            let len = content.len();
+            return Val {
+                node: text(content, Span { start: 0, end: len }),
+                page: Some(loaded),
+            };
+        }
+        let variables = self.embedded(page, variables, scope);
+        let Value::Object(members) = variables.value else {
+            return self.unresolved(
+                page,
+                span_of(path),
+                "`templatefile()` variables iamlint cannot compute".into(),
+            );
+        };
+        // Only the template's variables are in its scope.
+        let inner = Scope {
+            bound: members
+                .into_iter()
+                .map(|m| (m.key.value, m.value))
+                .collect(),
+            ..Scope::default()
+        };
+        let mut out = String::new();
+        self.render(loaded, &elements, &inner, &mut out);
+        here_text(out, span)
+    }
+
     fn traverse(&mut self, page: usize, root: &str, ops: &[Op], span: Span, scope: &Scope) -> Val {
         let attr = |i: usize| match ops.get(i) {
             Some(Op::Attr(a)) => Some(a.as_str()),
             _ => None,
         };
         let (value, rest) = match (root, attr(0)) {
+            _ if scope.bound(root).is_some() => (
+                Val {
+                    node: scope
+                        .bound(root)
+                        .cloned()
+                        .unwrap_or_else(|| text("*", span)),
+                    page: None,
+                },
+                0,
+            ),
             ("var", Some(name)) => {
-                let Some(&(at, expr)) = self.variables.get(name) else {
+                let ns = self.ns(page);
+                let Some(&(at, expr)) = self.variables.get(&(ns, name)) else {
                     return self.unresolved(
                         page,
                         span,
@@ -613,7 +1367,7 @@ impl<'b, 'l> Reader<'b, 'l> {
                 };
                 (
                     self.follow(
-                        &format!("var.{name}"),
+                        &self.qualified(page, &format!("var.{name}")),
                         (at, expr),
                         &Scope::default(),
                         (page, span),
@@ -622,22 +1376,18 @@ impl<'b, 'l> Reader<'b, 'l> {
                 )
             }
             ("local", Some(name)) => {
-                let Some(&(at, expr)) = self.locals.get(name) else {
-                    self.problem(
-                        ProblemKind::Invalid,
+                let ns = self.ns(page);
+                let Some(&(at, expr)) = self.locals.get(&(ns, name)) else {
+                    return self.invalid(
                         page,
                         span,
                         format!("`local.{name}` is not defined in this module"),
                         "unknown name",
                     );
-                    return Val {
-                        node: text("*", span),
-                        page: None,
-                    };
                 };
                 (
                     self.follow(
-                        &format!("local.{name}"),
+                        &self.qualified(page, &format!("local.{name}")),
                         (at, expr),
                         &Scope::default(),
                         (page, span),
@@ -708,19 +1458,52 @@ impl<'b, 'l> Reader<'b, 'l> {
                     3,
                 )
             }
+            ("module", Some(call)) => {
+                let ns = self.ns(page);
+                let child = match self.calls.get(&(ns, call.to_string())) {
+                    Some(Some(child)) => *child,
+                    Some(None) => {
+                        return self.unresolved(
+                            page,
+                            span,
+                            format!("module `{call}` is not read, so its outputs are unknown"),
+                        );
+                    }
+                    None => {
+                        return self.invalid(
+                            page,
+                            span,
+                            format!("`module.{call}` is not a module call of this module"),
+                            "unknown module",
+                        );
+                    }
+                };
+                let Some(output) = attr(1) else {
+                    return self.unresolved(
+                        page,
+                        span,
+                        "a whole module is not a value iamlint computes".into(),
+                    );
+                };
+                let Some(&(at, expr)) = self.outputs.get(&(child, output)) else {
+                    let message = format!("module `{call}` has no output `{output}`");
+                    return self.invalid(page, span, message, "unknown output");
+                };
+                let name = self.qualified(page, &format!("module.{call}.{output}"));
+                (
+                    self.follow(&name, (at, expr), &Scope::default(), (page, span)),
+                    2,
+                )
+            }
             (kind, Some(name)) if kind.starts_with("aws_") => {
-                let Some(&i) = self.index.get(&(kind, name)) else {
-                    self.problem(
-                        ProblemKind::Invalid,
+                let ns = self.ns(page);
+                let Some(&i) = self.index.get(&(ns, kind, name)) else {
+                    return self.invalid(
                         page,
                         span,
                         format!("`{kind}.{name}` is not a resource of this module"),
                         "unknown resource",
                     );
-                    return Val {
-                        node: text("*", span),
-                        page: None,
-                    };
                 };
                 let (instance, next) = match ops.get(1) {
                     Some(Op::Index(key)) => {
@@ -815,17 +1598,12 @@ impl<'b, 'l> Reader<'b, 'l> {
         if self.visiting.iter().any(|v| v == name) || self.visiting.len() > MAX_REFERENCE_DEPTH {
             let mut chain = self.visiting.clone();
             chain.push(name.to_string());
-            self.problem(
-                ProblemKind::Invalid,
+            return self.invalid(
                 page,
                 span,
                 format!("reference cycle: {}", chain.join(" → ")),
                 "this reference closes the cycle",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         }
         self.visiting.push(name.to_string());
         let val = self.eval(at, expr, scope);
@@ -863,7 +1641,11 @@ impl<'b, 'l> Reader<'b, 'l> {
 
     fn address(&self, i: usize, instance: usize) -> String {
         let r = &self.resources[i];
-        format!("{}.{}{}", r.kind, r.name, r.instances[instance].suffix)
+        let prefix = &self.namespaces[r.ns].prefix;
+        format!(
+            "{prefix}{}.{}{}",
+            r.kind, r.name, r.instances[instance].suffix
+        )
     }
 
     /// The `name` a resource instance will have; without one, its resource name (and
@@ -1021,32 +1803,23 @@ impl<'b, 'l> Reader<'b, 'l> {
     /// `data "aws_iam_policy_document" NAME`'s `json`: the policy it builds, as a tree
     /// whose spans point at its blocks.
     fn policy_document(&mut self, name: &str, page: usize, span: Span) -> Val {
-        let Some(&(at, block)) = self.documents.get(name) else {
-            self.problem(
-                ProblemKind::Invalid,
+        let ns = self.ns(page);
+        let Some(&(at, block)) = self.documents.get(&(ns, name)) else {
+            return self.invalid(
                 page,
                 span,
                 format!("`data.aws_iam_policy_document.{name}` is not in this module"),
                 "unknown data source",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         };
-        let reference = format!("data.aws_iam_policy_document.{name}");
+        let reference = self.qualified(page, &format!("data.aws_iam_policy_document.{name}"));
         if self.visiting.contains(&reference) || self.visiting.len() > MAX_REFERENCE_DEPTH {
-            self.problem(
-                ProblemKind::Invalid,
+            return self.invalid(
                 page,
                 span,
                 format!("reference cycle through {reference}"),
                 "this reference closes the cycle",
             );
-            return Val {
-                node: text("*", span),
-                page: None,
-            };
         }
         self.visiting.push(reference);
         let node = self.build_document(at, block);
@@ -1312,7 +2085,17 @@ impl<'b, 'l> Reader<'b, 'l> {
             }
         }
         let mut model = builder.finish();
-        model.problems.splice(0..0, self.problems);
+        // A local read by every instance reports its problems once.
+        let mut seen = std::collections::HashSet::new();
+        let problems: Vec<Problem> = self
+            .problems
+            .into_iter()
+            .filter(|p| {
+                let e = &p.error;
+                seen.insert((p.page, e.span.start, e.span.end, e.message.clone()))
+            })
+            .collect();
+        model.problems.splice(0..0, problems);
         model
     }
 
@@ -1609,13 +2392,127 @@ resource "aws_iam_role" "public" {
 }
 "#;
 
+    /// Files by path, each read as the next page; a folder is its `DIR/*.tf` files.
+    struct Files<'a> {
+        files: &'a [(&'a str, &'a str)],
+        pages: usize,
+    }
+
+    impl Reads for Files<'_> {
+        fn file(&mut self, path: &str) -> Result<(usize, String), String> {
+            let (_, text) = self
+                .files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .ok_or("no such file")?;
+            self.pages += 1;
+            Ok((self.pages - 1, text.to_string()))
+        }
+
+        fn folder(&mut self, path: &str) -> Result<Vec<(usize, String)>, String> {
+            let prefix = format!("{path}/");
+            let names: Vec<&str> = self
+                .files
+                .iter()
+                .map(|(p, _)| *p)
+                .filter(|p| {
+                    p.strip_prefix(&prefix)
+                        .is_some_and(|n| n.ends_with(".tf") && !n.contains('/'))
+                })
+                .collect();
+            if names.is_empty() {
+                return Err("no such folder".into());
+            }
+            names.into_iter().map(|name| self.file(name)).collect()
+        }
+    }
+
+    /// The first statement of the first inline policy of the first role or user.
+    fn first_statement(
+        text: &str,
+        templates: &[(&str, &str)],
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let texts = [text];
+        let (bodies, problems) = parse(&texts);
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut load = Files {
+            files: templates,
+            pages: 1,
+        };
+        let model = read(&bodies, &[], vec![text.to_string()], &mut load);
+        let messages: Vec<String> = model
+            .problems
+            .iter()
+            .map(|p| p.error.message.clone())
+            .collect();
+        let principal = model
+            .dump
+            .roles
+            .first()
+            .or(model.dump.users.first())
+            .unwrap();
+        let statement = &principal.inline[0].document.document.statements[0];
+        let values =
+            |p: &Vec<crate::document::Spanned<String>>| p.iter().map(|v| v.value.clone()).collect();
+        let resources = match &statement.resources {
+            Some(r) => values(&r.patterns),
+            None => Vec::new(),
+        };
+        (values(&statement.actions.patterns), resources, messages)
+    }
+
+    #[test]
+    fn for_expressions_and_templates_resolve() {
+        let module = r#"
+variable "names" { default = ["a", "b", "a"] }
+locals {
+  grouped  = { for n in var.names : n => n... }
+  flat     = flatten([[for n in var.names : upper(n)], ["x"]])
+}
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_user_policy" "p" {
+  user   = aws_iam_user.u.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow",
+    Action   = [for k, v in local.grouped : "ecs:${k}${length(v)}" if k != "b"],
+    Resource = distinct(local.flat) }] })
+}
+"#;
+        let (actions, resources, messages) = first_statement(module, &[]);
+        // `length()` is not evaluated: `*` in its place, reported.
+        assert_eq!(actions, ["ecs:a*"]);
+        assert_eq!(resources, ["A", "B", "x"]);
+        assert!(
+            messages.iter().any(|m| m.contains("`length()`")),
+            "{messages:?}"
+        );
+        let module = r#"
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_user_policy" "p" {
+  user   = aws_iam_user.u.name
+  policy = templatefile("p.tpl", { actions = ["ecs:UpdateService"], prod = false, envs = { a = "1", b = "2" } })
+}
+"#;
+        let template = r#"{"Statement": [{"Effect": "Allow", "Action": ${jsonencode(actions)},
+  "Resource": [%{ for k, v in envs }"arn:aws:ecs:us-east-1:1:service/${k}/${v}", %{ endfor }"%{ if prod }x%{ else }y%{ endif }"]}]}"#;
+        let (actions, resources, messages) = first_statement(module, &[("p.tpl", template)]);
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(actions, ["ecs:UpdateService"]);
+        assert_eq!(
+            resources,
+            [
+                "arn:aws:ecs:us-east-1:1:service/a/1",
+                "arn:aws:ecs:us-east-1:1:service/b/2",
+                "y"
+            ]
+        );
+    }
+
     #[test]
     fn module_values_resolve() {
         let texts = [MODULE];
         let (bodies, problems) = parse(&texts);
         assert!(problems.is_empty(), "{problems:?}");
-        let mut load = |_: &str| Err("no files here".to_string());
-        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut load);
+        let model = read(&bodies, &[], vec![MODULE.to_string()], &mut NoReads);
         let messages: Vec<&str> = model
             .problems
             .iter()
