@@ -79,19 +79,53 @@ pub struct ServiceInfo {
     pub actions: &'static [ActionInfo],
 }
 
+/// A service's lower-case action names → their index in `actions`.
+type NameTable = FastMap<Box<[u8]>, u16>;
+
 impl ServiceInfo {
     /// The action named `name` (any case).
+    ///
+    /// Policies name thousands of distinct actions, and a binary search of the catalog
+    /// touches a dozen scattered cache lines per name: each service's names are put in a
+    /// hash table the first time one of them is asked for (a few microseconds, shared by
+    /// all threads).
     pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
-        // Lower-case the name once; each probe then folds only the catalog's side.
         let mut buffer = [0u8; 128];
         let lower = buffer.get_mut(..name.len())?;
         lower.copy_from_slice(name.as_bytes());
         lower.make_ascii_lowercase();
-        let lower = &*lower;
-        self.actions
-            .binary_search_by(|a| cmp_folded(a.name.as_bytes(), lower))
-            .ok()
-            .map(|i| &self.actions[i])
+        let Some(index) = self.position() else {
+            return self
+                .actions
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name));
+        };
+        static BY_NAME: LazyLock<Vec<std::sync::OnceLock<NameTable>>> = LazyLock::new(|| {
+            SERVICES
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect()
+        });
+        let by_name = BY_NAME[index].get_or_init(|| {
+            let actions = SERVICES[index].actions.iter().enumerate();
+            actions
+                .map(|(i, a)| (a.name.to_ascii_lowercase().into_bytes().into(), i as u16))
+                .collect()
+        });
+        by_name
+            .get(&*lower)
+            .map(|&i| &SERVICES[index].actions[usize::from(i)])
+    }
+
+    /// This service's index in [`SERVICES`], when it is one of them.
+    fn position(&self) -> Option<usize> {
+        let offset =
+            (self as *const ServiceInfo as usize).checked_sub(SERVICES.as_ptr() as usize)?;
+        let index = offset / std::mem::size_of::<ServiceInfo>();
+        SERVICES
+            .get(index)
+            .filter(|s| std::ptr::eq(*s, self))
+            .map(|_| index)
     }
 
     /// The actions whose lower-case name starts with `lower_prefix` (already lower-case).
@@ -462,6 +496,23 @@ mod tests {
                 .cmp(lower.iter().copied());
             proptest::prop_assert_eq!(cmp_folded(&name, &lower), expected);
         }
+    }
+
+    #[test]
+    fn every_action_is_found_by_its_name_in_any_case() {
+        for s in SERVICES {
+            // The name tables index actions with u16.
+            assert!(s.actions.len() <= usize::from(u16::MAX), "{}", s.prefix);
+            for a in s.actions {
+                assert!(std::ptr::eq(s.action(a.name).unwrap(), a));
+                let upper = a.name.to_ascii_uppercase();
+                assert!(std::ptr::eq(s.action(&upper).unwrap(), a));
+            }
+        }
+        let ecs = service("ecs").unwrap();
+        assert!(ecs.action("UpdateServices").is_none());
+        assert!(ecs.action("").is_none());
+        assert!(ecs.action(&"x".repeat(200)).is_none());
     }
 
     #[test]

@@ -132,8 +132,8 @@ pub(super) fn check_bytes(
             return FileResult::one(subject, findings, source);
         }
     };
-    let text = match decode(&bytes) {
-        Ok(text) => text,
+    let bom = match decode(&bytes) {
+        Ok(text) => bytes.len() - text.len(),
         Err(error) => {
             // Show what we can: positions before the first bad byte are exact.
             let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -151,6 +151,10 @@ pub(super) fn check_bytes(
             return FileResult::one(subject, findings, source);
         }
     };
+    // The text in the buffer it was read into, not a copy of it.
+    let mut bytes = bytes;
+    bytes.drain(..bom);
+    let text = String::from_utf8(bytes).expect("decode checked the UTF-8");
     let source = SourceFile::new(name.clone(), text);
     if let Some(input) = super::iac::detect(&name, &source.text) {
         return super::iac::check(input, source, settings);

@@ -210,9 +210,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         usage: report.usage.as_ref(),
         baseline: report.baseline.as_ref().map(|b| baseline(b, report)),
     };
-    // Into memory first: serde_json writes token by token, and each write through
-    // `dyn Write` is a call that cannot be inlined.
-    let mut text = serde_json::to_vec_pretty(&json)?;
-    text.push(b'\n');
-    out.write_all(&text)
+    // serde_json writes token by token: a buffer of a known type takes them inlined, and
+    // only whole blocks go through `dyn Write` (an account's report can be hundreds of
+    // megabytes, so it is not held in memory).
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, &json)?;
+    writeln!(buffered)?;
+    buffered.flush()
 }
