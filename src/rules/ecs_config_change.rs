@@ -2,7 +2,7 @@
 //! that is not privileged can perform monitored ECS actions; unscoped grants are errors,
 //! grants limited by a condition or resource list are warnings.
 
-use super::{Finding, Level, Rule, statement_key};
+use super::{Finding, Level, Rule};
 use crate::catalog::ActionSet;
 use crate::eval::{DocumentGrants, Grants};
 use crate::source::SourceFile;
@@ -97,19 +97,6 @@ pub fn check(subject: &str, access: Grants, documents: &[GrantingDocument]) -> V
     findings
 }
 
-/// Rule, subject, policy, statement and actions — never a file, page or line, so an
-/// alert survives unrelated edits and re-paged dumps, and two principals sharing one
-/// managed policy get two alerts. (For a policy file the subject is the policy: it is
-/// named once, as it always was.)
-fn fingerprint(rule: &Rule, subject: &str, policy: &str, key: &str, names: &[String]) -> String {
-    let actions = names.join(",");
-    if policy == subject {
-        format!("{}|{subject}|{key}|{actions}", rule.id)
-    } else {
-        format!("{}|{subject}|{policy}|{key}|{actions}", rule.id)
-    }
-}
-
 fn finding(
     rule: &'static Rule,
     subject: &str,
@@ -134,11 +121,9 @@ fn finding(
             "allowed with a condition or on listed resources".to_string(),
         )
     };
-    let key = statement_key(statement.sid.as_deref(), statement.index);
     Finding {
         rule,
         subject: subject.to_string(),
-        fingerprint: fingerprint(rule, subject, document.label, &key, &names),
         related: Vec::new(),
         message,
         actions: names,

@@ -118,12 +118,6 @@ pub fn check(
         location,
         label: "first step of the path".to_string(),
         help: Some(format!("path: {}", ids.join(" → "))),
-        fingerprint: format!(
-            "{}|{subject}|{}|{}",
-            rule.id,
-            ids.join(">"),
-            names.join(",")
-        ),
         related,
     }]
 }

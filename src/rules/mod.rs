@@ -74,9 +74,6 @@ pub struct Finding {
     pub label: String,
     /// Extra guidance (a suggested spelling, a fix).
     pub help: Option<String>,
-    /// Rule, path, statement Sid or index, actions. No output reads it any more: reports
-    /// key findings by `baseline::finding_fingerprint` (rule, subject, actions).
-    pub fingerprint: String,
     /// Other places that make the finding (each step of a path), with a label.
     pub related: Vec<(Location, String)>,
 }
@@ -84,14 +81,6 @@ pub struct Finding {
 impl Finding {
     pub fn level(&self) -> Level {
         self.rule.level
-    }
-}
-
-/// `Sid` when the statement has one, else its position: stable across edits elsewhere.
-pub fn statement_key(sid: Option<&str>, index: usize) -> String {
-    match sid {
-        Some(sid) if !sid.is_empty() => format!("sid:{sid}"),
-        _ => format!("statement:{index}"),
     }
 }
 
@@ -113,7 +102,6 @@ pub fn document_finding(
         location: source.locate(span),
         label: label.to_string(),
         help: None,
-        fingerprint: format!("{}|{}|{message}", rule.id, source.path),
         related: Vec::new(),
     }
 }

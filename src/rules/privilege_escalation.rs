@@ -149,7 +149,6 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Opt
         location: source.locate(primary),
         label: format!("{} starts here", first.id),
         help: first.help_uri().map(|uri| format!("see {uri}")),
-        fingerprint: format!("{}|{}|{}", rule.id, source.path, ids.join(",")),
         related: statements
             .iter()
             .filter(|(_, span)| *span != primary)

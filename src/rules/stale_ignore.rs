@@ -43,7 +43,6 @@ pub fn check(config: &SourceFile, span: Span, glob: &str, rule: Option<&str>) ->
         location: config.locate(span),
         label: "matches no finding".to_string(),
         help: Some("remove the entry, or fix its path or rule".to_string()),
-        fingerprint: format!("{}|{}|{glob}|{}", RULE.id, config.path, rule.unwrap_or("")),
         related: Vec::new(),
     }
 }

@@ -60,8 +60,6 @@ pub fn check(subject: &str, source: &SourceFile, grants: &DocumentGrants) -> Vec
                 location: source.locate(unknown.span),
                 label: label.to_string(),
                 help,
-                // The subject, not the file: a re-paged dump keeps its alerts.
-                fingerprint: format!("{}|{subject}|{}", RULE.id, unknown.pattern),
                 related: Vec::new(),
             }
         })
