@@ -63,7 +63,7 @@ fn account_of_entry(id: &str) -> Option<&str> {
     }
     let fields: Vec<&str> = id.split(':').collect();
     (fields.len() == 6 && fields[0] == "arn" && fields[2] == "iam" && fields[5] == "root")
-        .then_some(fields[4])
+        .then(|| fields[4])
 }
 
 /// Whether one principal entry names the caller: `Some(direct)`.
@@ -225,6 +225,21 @@ mod tests {
         }
         let other = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}"#;
         assert_eq!(admission(other, &ALICE), None);
+    }
+
+    #[test]
+    fn principal_entries_with_few_fields_name_no_account() {
+        // Found by the template fuzz target: a short entry once indexed past its fields.
+        for id in [
+            "arn",
+            "arn:aws:iam",
+            ":SAW:IAM::Use",
+            "a:b:c:d:e",
+            "arn:aws:iam::1:root:x",
+        ] {
+            assert_eq!(account_of_entry(id), None, "{id}");
+        }
+        assert_eq!(account_of_entry("arn:aws:iam::1:root"), Some("1"));
     }
 
     #[test]
