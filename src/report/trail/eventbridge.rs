@@ -99,6 +99,7 @@ fn arn_exclusion(glob: &str) -> Result<Excluded, String> {
             "`{glob}` uses ?, […], {{…}} or \\, which EventBridge's wildcard cannot say"
         ));
     }
+    let glob = without_any_folders(glob)?;
     let arn_only =
         glob.contains(':') || (glob.contains('/') && !glob.ends_with('/') && !glob.ends_with('*'));
     if arn_only {
@@ -112,6 +113,24 @@ fn arn_exclusion(glob: &str) -> Result<Excluded, String> {
     }
 }
 
+/// The glob with a leading `**/` said as EventBridge can. The matcher (globset) reads
+/// `**/` as "any folders, or none", so `**/REST` also matches `REST` itself, which the
+/// wildcard `*/REST` would not (found by the property test against the matcher). When
+/// `REST` starts with `*` it already covers `*/REST`: the glob is `REST`. Any other `**/`
+/// cannot be said in one wildcard, and is noted (and matched, never excluded).
+fn without_any_folders(glob: &str) -> Result<&str, String> {
+    let glob = match glob.strip_prefix("**/") {
+        Some(rest) if rest.starts_with('*') => rest,
+        _ => glob,
+    };
+    if glob.contains("**/") {
+        return Err(format!(
+            "`{glob}` has `**/` (any folders, or none), which EventBridge's wildcard cannot say"
+        ));
+    }
+    Ok(glob)
+}
+
 /// What a glob excludes of AWS services, whose actor is `service:` + `invokedBy`
 /// (matched only with `--include-service-linked`): `Ok(None)` when it cannot match one.
 fn service_exclusion(glob: &str) -> Result<Option<Excluded>, String> {
@@ -120,7 +139,7 @@ fn service_exclusion(glob: &str) -> Result<Option<Excluded>, String> {
     }
     if let Some(rest) = glob.strip_prefix("service:") {
         if !rest.contains(UNSAYABLE) {
-            return Ok(Some(Excluded::of_wildcard(rest)));
+            return Ok(Some(Excluded::of_wildcard(without_any_folders(rest)?)));
         }
     }
     let literal = match glob.find(|c| c == '*' || UNSAYABLE.contains(&c)) {
@@ -301,6 +320,21 @@ mod tests {
             assert!(arn_exclusion(unsayable).is_err(), "{unsayable}");
         }
         assert_eq!(arn_exclusion("*"), Ok(Excluded::Everything));
+    }
+
+    #[test]
+    fn any_folders_or_none() {
+        // `**/*:iam::*` matches `arn:aws:iam::1:user/dana`: so must the exclusion.
+        assert_eq!(
+            arn_exclusion("**/*:iam::*"),
+            Ok(Excluded::Wildcard("*:iam::*".into()))
+        );
+        assert!(arn_exclusion("**/deploy:x").is_err());
+        assert!(arn_exclusion("arn:aws:iam::1:role/**/deploy").is_err());
+        assert_eq!(
+            arn_exclusion("arn:aws:iam::1:role/**"),
+            Ok(Excluded::Prefix("arn:aws:iam::1:role/".into()))
+        );
     }
 
     #[test]
