@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::report::{AccessPath, Report};
 use crate::rules::{Finding, stale_ignore};
 use crate::source::files;
-use crate::source::git::{self, Entry, Revision};
+use crate::source::git::{self, Contents, Entry, Revision};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -30,25 +30,32 @@ struct FetchedRevision {
     revision: Revision,
     roots: Vec<Root>,
     renames: Vec<git::Rename>,
-    /// Every file of the base, by name, with its contents when git names it as changed
-    /// (else `None`: the run's own result stands for it).
-    files: Vec<(String, Option<Contents>)>,
+    /// Every file of the base, by name.
+    files: Vec<(String, BaseFile)>,
 }
 
-/// A file's bytes, or why they cannot be read.
-type Contents = Result<Vec<u8>, String>;
+/// A file at the revision.
+enum BaseFile {
+    /// Git names it as unchanged: the run's own result stands for it.
+    Unchanged,
+    /// Changed, a Terraform file: its contents, judged with its module's other files.
+    Contents(Contents),
+    /// Changed, any other file: checked already, while git read the next ones.
+    Checked(Box<FileResult>),
+}
 
 /// Start reading `against` for a run on `paths`: an existing file is a saved JSON report,
 /// anything else a git revision.
 pub fn start(against: &str, paths: &[PathBuf], settings: &Settings) -> Pending {
-    let (name, paths, settings) = (against.to_string(), paths.to_vec(), settings.clone());
+    let (name, paths) = (against.to_string(), paths.to_vec());
+    let settings = std::sync::Arc::new(settings.clone());
     let work = std::thread::spawn(move || {
         if Path::new(&name).is_file() {
             return read_saved(&name).map(Fetched::Saved);
         }
         let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
         let revision = git::resolve(&cwd, &name)?;
-        fetch(revision, &paths, &settings).map(|f| Fetched::Revision(Box::new(f)))
+        fetch(revision, &paths, settings).map(|f| Fetched::Revision(Box::new(f)))
     });
     Pending {
         against: against.to_string(),
@@ -64,6 +71,8 @@ pub fn finish(
     paths: &[PathBuf],
     settings: &Settings,
 ) -> Result<(), String> {
+    // The run's side first, while git may still be reading the base.
+    let head = snapshot(report);
     let fetched = pending
         .work
         .join()
@@ -75,7 +84,7 @@ pub fn finish(
             (at_revision(*fetched, paths, settings, report), Some(commit))
         }
     };
-    let mut comparison = baseline::compare(&base, &snapshot(report), &pending.against);
+    let mut comparison = baseline::compare(&base, &head, &pending.against);
     comparison.commit = commit;
     report.baseline = Some(comparison);
     Ok(())
@@ -93,12 +102,13 @@ pub fn compare_with_report(report: &mut Report, against: &str) -> Result<(), Str
     Ok(())
 }
 
-/// A run's subjects and findings as a comparison sees them.
+/// A run's subjects and findings as a comparison sees them (on the run's threads: an
+/// account's report has hundreds of thousands).
 fn snapshot(report: &Report) -> Snapshot {
     Snapshot {
         subjects: report
             .subjects
-            .iter()
+            .par_iter()
             .map(|s| SubjectAccess {
                 name: s.name.clone(),
                 privileged: s.privileged,
@@ -110,7 +120,7 @@ fn snapshot(report: &Report) -> Snapshot {
             .collect(),
         findings: report
             .findings
-            .iter()
+            .par_iter()
             .map(|f| FindingRecord::of(f, report.position(&f.location)))
             .collect(),
     }
@@ -262,46 +272,105 @@ fn candidates<'a>(
 }
 
 /// Git's part: the files under `paths` at the revision, what changed since, and the
-/// contents of the changed ones (one `git cat-file --batch`).
+/// changed ones: read with one `git cat-file --batch` and each checked (on the run's
+/// threads, beside its own files) as soon as git hands it over.
 fn fetch(
     revision: Revision,
     paths: &[PathBuf],
-    settings: &Settings,
+    settings: std::sync::Arc<Settings>,
 ) -> Result<FetchedRevision, String> {
     let with_git = |e: String| format!("--baseline {}: {e}", revision.name);
     let roots = roots(paths, &revision)?;
     let under: Vec<String> = roots.iter().map(|r| r.in_repo.clone()).collect();
     let entries = revision.files(&under).map_err(with_git)?;
-    let changes = revision.changes(&under).map_err(with_git)?;
-    let candidates = candidates(&roots, &entries, settings);
-    let changed = |entry: &Entry| changes.touched.contains(&entry.path);
-    let fits = |entry: &Entry| entry.size.unwrap_or(0) <= settings.max_file_size;
-    let readable: Vec<&str> = candidates
+    let candidates = candidates(&roots, &entries, &settings);
+    // Which files differ from the working tree: by blob id, computed here (see
+    // `differs`); in a SHA-256 repository, as `git diff` says.
+    let sha1 = candidates.iter().all(|(_, e)| git::is_sha1_id(&e.object));
+    let diff = if sha1 {
+        None
+    } else {
+        Some(revision.changes(&under).map_err(with_git)?)
+    };
+    let vanished = std::sync::atomic::AtomicBool::new(false);
+    let wanted = candidates
         .iter()
-        .filter(|(_, e)| changed(e) && fits(e))
-        .map(|(_, e)| e.object.as_str())
-        .collect();
-    let mut blobs = revision.read(&readable).map_err(with_git)?.into_iter();
-    let files = candidates
-        .iter()
-        .map(|(display, entry)| {
-            let bytes = if !changed(entry) {
-                None
-            } else if fits(entry) {
-                Some(Ok(blobs.next().unwrap_or_default()))
-            } else {
-                let size = entry.size.unwrap_or(0);
-                Some(Err(files::too_large(size, settings.max_file_size)))
-            };
-            (display.clone(), bytes)
+        .enumerate()
+        .filter(|(_, (_, entry))| match &diff {
+            Some(diff) => diff.touched.contains(&entry.path),
+            None => differs(&revision.root, entry, settings.max_file_size, &vanished),
         })
+        .map(|(at, (_, entry))| (at, entry.object.clone()));
+    let mut files: Vec<(String, BaseFile)> = candidates
+        .iter()
+        .map(|(display, _)| (display.clone(), BaseFile::Unchanged))
         .collect();
+    let (sender, checked) = std::sync::mpsc::channel();
+    revision
+        .read_each(wanted, settings.max_file_size, |at, contents| {
+            let display = files[at].0.clone();
+            if is_terraform(&display) {
+                files[at].1 = BaseFile::Contents(contents);
+                return;
+            }
+            let (sender, settings) = (sender.clone(), std::sync::Arc::clone(&settings));
+            rayon::spawn(move || {
+                let result = check::check_bytes(&display, contents, &settings).with_lines_indexed();
+                // The receiver is gone only when git failed.
+                let _ = sender.send((at, result));
+            });
+        })
+        .map_err(with_git)?;
+    drop(sender);
+    for (at, result) in checked {
+        files[at].1 = BaseFile::Checked(Box::new(result));
+    }
+    let renames = match diff {
+        Some(diff) => diff.renames,
+        // A file of the revision is gone from the working tree: git's rename detection.
+        None if vanished.into_inner() => revision.changes(&under).map_err(with_git)?.renames,
+        None => Vec::new(),
+    };
     Ok(FetchedRevision {
         roots,
-        renames: changes.renames,
+        renames,
         files,
         revision,
     })
+}
+
+/// Whether the working tree's file differs from the revision's `entry`, by blob id
+/// (noting in `vanished` a file that is gone). Computed here rather than asked of `git
+/// diff`, which re-reads every file whose timestamp is as new as the index (after a CI
+/// checkout, all of them). A file that a filter or line-ending conversion changes on
+/// checkout merely counts as changed: its base is read and checked, the comparison stays
+/// exact.
+fn differs(
+    root: &Path,
+    entry: &Entry,
+    max_size: u64,
+    vanished: &std::sync::atomic::AtomicBool,
+) -> bool {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(root.join(&entry.path)) {
+        Ok(file) => file,
+        Err(e) => {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                vanished.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            return true;
+        }
+    };
+    let size = file.metadata().map_or(u64::MAX, |m| m.len());
+    if size > max_size {
+        return true;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes).is_err() || git::blob_id(&bytes) != entry.object
+}
+
+fn is_terraform(display: &str) -> bool {
+    display.to_ascii_lowercase().ends_with(".tf")
 }
 
 /// The same paths at the revision, checked with the same settings; subjects git reports
@@ -315,17 +384,20 @@ fn at_revision(
 ) -> Snapshot {
     let checked = Results::of(head);
     let mut results: Vec<FileResult> = Vec::new();
-    let mut to_check = Vec::new();
     // Terraform files are judged by module (their folder), as the working tree's are.
     let (terraform, other): (Vec<_>, Vec<_>) = fetched
         .files
         .into_iter()
-        .partition(|(display, _)| display.to_ascii_lowercase().ends_with(".tf"));
-    let mut modules: Vec<(String, Vec<BaseFile>)> = Vec::new();
-    for (display, bytes) in terraform {
+        .partition(|(display, _)| is_terraform(display));
+    let mut modules: Vec<(String, Vec<ModuleFile>)> = Vec::new();
+    for (display, file) in terraform {
         let folder = match display.rsplit_once('/') {
             Some((folder, _)) => folder.to_string(),
             None => ".".to_string(),
+        };
+        let bytes = match file {
+            BaseFile::Contents(bytes) => Some(bytes),
+            _ => None,
         };
         match modules.iter_mut().find(|(f, _)| *f == folder) {
             Some((_, files)) => files.push((display, bytes)),
@@ -348,19 +420,14 @@ fn at_revision(
             results.push(result);
         }
     }
-    for (display, bytes) in other.into_iter().filter(|(d, _)| !read.contains(d)) {
-        match bytes {
-            Some(bytes) => to_check.push((display, bytes)),
+    for (display, file) in other.into_iter().filter(|(d, _)| !read.contains(d)) {
+        match file {
+            BaseFile::Checked(result) => results.push(*result),
             // Unchanged: the run's result. (A file the run did not check is on neither
             // side.)
-            None => results.extend(checked.get(&display)),
+            _ => results.extend(checked.get(&display)),
         }
     }
-    results.par_extend(
-        to_check
-            .into_par_iter()
-            .map(|(display, bytes)| check::check_bytes(&display, bytes, settings)),
-    );
     let walked_only = paths.iter().all(|p| p.is_dir());
     let base = check::assemble(results, settings, walked_only);
     let mut snapshot = snapshot(&base);
@@ -378,12 +445,12 @@ fn at_revision(
     snapshot
 }
 
-/// A file at the revision: its name, and its bytes when git names it as changed.
-type BaseFile = (String, Option<Contents>);
+/// A Terraform file at the revision: its name, and its bytes when git names it as changed.
+type ModuleFile = (String, Option<Contents>);
 
 /// A Terraform module at the revision: its changed files' contents from git, the others'
 /// (the same bytes) from the working tree.
-fn module_at_revision(folder: String, files: Vec<BaseFile>, settings: &Settings) -> FileResult {
+fn module_at_revision(folder: String, files: Vec<ModuleFile>, settings: &Settings) -> FileResult {
     let (sources, findings) =
         super::iac::module_sources(files.into_iter().map(|(display, bytes)| {
             let bytes = bytes.unwrap_or_else(|| {

@@ -36,7 +36,7 @@ impl FileResult {
     }
 
     /// The result, with the line starts of its files found when a finding will need them.
-    fn with_lines_indexed(self) -> Self {
+    pub(super) fn with_lines_indexed(self) -> Self {
         if !self.findings.is_empty() {
             for source in &self.sources {
                 source.index_lines();

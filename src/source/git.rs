@@ -3,7 +3,7 @@
 //!
 //! Paths here are relative to the repository root with `/` separators, as git names them.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -27,8 +27,6 @@ pub struct Entry {
     /// `100644`, `100755`, `120000` (a symbolic link), `160000` (a submodule).
     pub mode: String,
     pub object: String,
-    /// Bytes; `None` for a submodule.
-    pub size: Option<u64>,
 }
 
 impl Entry {
@@ -69,15 +67,38 @@ fn git(cwd: &Path) -> Command {
     command
 }
 
+/// The id git gives a file of these bytes (SHA-1 object format), in hex: what `ls-tree`
+/// lists for it when its bytes are committed as they are (no filter or line-ending
+/// conversion between the working tree and git).
+pub fn blob_id(bytes: &[u8]) -> String {
+    use sha1::{Digest, Sha1};
+    let mut hasher = Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hasher.update(bytes);
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `object` is a SHA-1 id (40 hex digits), which [`blob_id`] computes; a
+/// repository in SHA-256 format has longer ones.
+pub fn is_sha1_id(object: &str) -> bool {
+    object.len() == 40 && object.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn spawn_failure(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "git is not installed (or not on PATH)".to_string()
+    } else {
+        format!("cannot run git: {e}")
+    }
+}
+
 /// Run git; its stdout, or its first stderr line as the reason.
 fn output(command: &mut Command) -> Result<Vec<u8>, String> {
-    let out = command.output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            "git is not installed (or not on PATH)".to_string()
-        } else {
-            format!("cannot run git: {e}")
-        }
-    })?;
+    let out = command.output().map_err(|e| spawn_failure(&e))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
@@ -98,20 +119,28 @@ fn text_line(bytes: Vec<u8>) -> String {
 /// Resolve `name` to a commit of the repository around `cwd`. The messages say what to do:
 /// not a repository, an unknown revision, or one a shallow clone does not have.
 pub fn resolve(cwd: &Path, name: &str) -> Result<Revision, String> {
-    let root = output(git(cwd).args(["rev-parse", "--show-toplevel"])).map_err(|_| {
-        format!("--baseline {name}: the current folder is not in a git repository (give a saved JSON report instead)")
-    })?;
-    let prefix = text_line(output(git(cwd).args(["rev-parse", "--show-prefix"]))?);
+    // One `rev-parse` for the top folder, the prefix and the commit: each git process
+    // costs milliseconds. A name starting with `-` would be read as an option.
     let verify = format!("{name}^{{commit}}");
-    // A name starting with `-` would be read as an option.
-    let resolved = if name.starts_with('-') || name.is_empty() {
-        Err(String::new())
-    } else {
-        output(git(cwd).args(["rev-parse", "--verify", "--quiet", &verify]))
+    let mut command = git(cwd);
+    command.args(["rev-parse", "--show-toplevel", "--show-prefix"]);
+    if !(name.starts_with('-') || name.is_empty()) {
+        command.args(["--verify", "--quiet", &verify]);
+    }
+    let out = command
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("--baseline {name}: {}", spawn_failure(&e)))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    let (Some(root), Some(prefix)) = (lines.next(), lines.next()) else {
+        return Err(format!(
+            "--baseline {name}: the current folder is not in a git repository (give a saved JSON report instead)"
+        ));
     };
-    let commit = match resolved {
-        Ok(commit) => text_line(commit),
-        Err(_) => {
+    let commit = match lines.next() {
+        Some(commit) if out.status.success() => commit.trim().to_string(),
+        _ => {
             let shallow = output(git(cwd).args(["rev-parse", "--is-shallow-repository"]))
                 .map(text_line)
                 .is_ok_and(|s| s == "true");
@@ -129,8 +158,8 @@ pub fn resolve(cwd: &Path, name: &str) -> Result<Revision, String> {
     Ok(Revision {
         name: name.to_string(),
         commit,
-        root: PathBuf::from(text_line(root)),
-        prefix,
+        root: PathBuf::from(root.trim_end()),
+        prefix: prefix.trim_end().to_string(),
     })
 }
 
@@ -139,15 +168,7 @@ impl Revision {
     /// the whole tree), sorted by path. Paths absent at the revision give nothing.
     pub fn files(&self, under: &[String]) -> Result<Vec<Entry>, String> {
         let mut command = git(&self.root);
-        command.args([
-            "ls-tree",
-            "-r",
-            "-z",
-            "-l",
-            "--full-tree",
-            &self.commit,
-            "--",
-        ]);
+        command.args(["ls-tree", "-r", "-z", "--full-tree", &self.commit, "--"]);
         command.args(pathspecs(under));
         let listing = output(&mut command)?;
         let mut entries: Vec<Entry> = listing
@@ -160,32 +181,63 @@ impl Revision {
         Ok(entries)
     }
 
-    /// The contents of objects, in order, through one `git cat-file --batch`.
-    pub fn read(&self, objects: &[&str]) -> Result<Vec<Vec<u8>>, String> {
-        if objects.is_empty() {
-            return Ok(Vec::new());
+    /// The contents of the objects `wanted` names, each handed to `each` with its key as
+    /// git gives it (one `git cat-file --batch`). Requests are sent as `wanted` yields
+    /// them, so git reads the first objects while the caller still works out which others
+    /// it wants, and the caller works on the first while git reads the next. An object
+    /// over `max_size` bytes is not kept (its reason instead).
+    pub fn read_each<K: Send>(
+        &self,
+        wanted: impl Iterator<Item = (K, String)> + Send,
+        max_size: u64,
+        each: impl FnMut(K, Contents),
+    ) -> Result<(), String> {
+        let mut wanted = wanted.peekable();
+        if wanted.peek().is_none() {
+            return Ok(());
         }
+        // `--buffer`: git flushes when its buffer fills, not after every object (a
+        // wake-up of this reader, and two context switches, per file).
         let mut child = git(&self.root)
-            .args(["cat-file", "--batch"])
+            .args(["cat-file", "--batch", "--buffer"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let request: String = objects.iter().map(|o| format!("{o}\n")).collect();
-        // Written beside the reading, so that neither pipe fills up and blocks the other.
-        let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
+            .map_err(|e| spawn_failure(&e))?;
+        let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        let blobs = read_batch(BufReader::with_capacity(256 * 1024, stdout), objects.len());
-        let written = writer.join().unwrap_or(Ok(()));
+        let (keys, requested) = std::sync::mpsc::channel();
+        let (read, written) = std::thread::scope(|scope| {
+            // Written beside the reading, so that neither pipe fills up and blocks the
+            // other; each key goes to the reader before its request goes to git.
+            // Requests go in batches of about a hundred (a pipe write wakes git each time).
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                let mut requests = std::io::BufWriter::with_capacity(4096, stdin);
+                for (key, object) in wanted {
+                    if keys.send(key).is_err() {
+                        break;
+                    }
+                    writeln!(requests, "{object}")?;
+                }
+                // Dropping the pipe ends git's input.
+                requests.flush()
+            });
+            let input = BufReader::with_capacity(256 * 1024, stdout);
+            let read = read_batch(input, requested.iter(), max_size, each);
+            if read.is_err() {
+                // The writer must not wait on a git that nobody reads.
+                let _ = child.kill();
+            }
+            (read, writer.join().unwrap_or(Ok(())))
+        });
         let status = child.wait().map_err(|e| format!("git cat-file: {e}"))?;
-        let blobs = blobs?;
+        read?;
         written.map_err(|e| format!("git cat-file: {e}"))?;
         if !status.success() {
             return Err("git cat-file failed".into());
         }
-        Ok(blobs)
+        Ok(())
     }
 
     /// What differs between this revision and the working tree under the given paths.
@@ -215,7 +267,8 @@ fn pathspecs(under: &[String]) -> &[String] {
     }
 }
 
-/// `<mode> SP <type> SP <object> SP <size> TAB <path>` (`ls-tree -l -z`).
+/// `<mode> SP <type> SP <object> TAB <path>` (`ls-tree -z`; without `-l`, whose sizes
+/// cost git a look into every object: `cat-file` gives the sizes of those read).
 fn parse_entry(record: &[u8]) -> Result<Entry, String> {
     let bad = || {
         format!(
@@ -227,8 +280,7 @@ fn parse_entry(record: &[u8]) -> Result<Entry, String> {
     let head = std::str::from_utf8(&record[..tab]).map_err(|_| bad())?;
     let path = String::from_utf8_lossy(&record[tab + 1..]).into_owned();
     let mut fields = head.split_ascii_whitespace();
-    let (Some(mode), Some(_kind), Some(object), Some(size)) =
-        (fields.next(), fields.next(), fields.next(), fields.next())
+    let (Some(mode), Some(_kind), Some(object)) = (fields.next(), fields.next(), fields.next())
     else {
         return Err(bad());
     };
@@ -236,15 +288,22 @@ fn parse_entry(record: &[u8]) -> Result<Entry, String> {
         path,
         mode: mode.to_string(),
         object: object.to_string(),
-        size: size.parse().ok(),
     })
 }
 
+/// A file's bytes, or why they are not read.
+pub type Contents = Result<Vec<u8>, String>;
+
 /// `<object> SP <type> SP <size> LF <contents> LF`, `count` times.
-fn read_batch(mut input: impl BufRead, count: usize) -> Result<Vec<Vec<u8>>, String> {
-    let mut blobs = Vec::with_capacity(count);
+/// One object for each key, in order.
+fn read_batch<K>(
+    mut input: impl BufRead,
+    keys: impl IntoIterator<Item = K>,
+    max_size: u64,
+    mut each: impl FnMut(K, Contents),
+) -> Result<(), String> {
     let mut header = String::new();
-    for _ in 0..count {
+    for index in keys {
         header.clear();
         input
             .read_line(&mut header)
@@ -252,18 +311,30 @@ fn read_batch(mut input: impl BufRead, count: usize) -> Result<Vec<Vec<u8>>, Str
         let fields: Vec<&str> = header.split_ascii_whitespace().collect();
         let size = match fields.as_slice() {
             [_, _, size] => size
-                .parse::<usize>()
+                .parse::<u64>()
                 .map_err(|_| format!("unexpected git cat-file output: {header}"))?,
             _ => return Err(format!("git cat-file: {}", header.trim())),
         };
-        let mut blob = vec![0; size + 1];
-        input
-            .read_exact(&mut blob)
-            .map_err(|e| format!("git cat-file: {e}"))?;
+        let truncated = || "git cat-file: its output ended early".to_string();
+        if size > max_size {
+            let skipped = std::io::copy(&mut input.by_ref().take(size + 1), &mut std::io::sink())
+                .map_err(|e| format!("git cat-file: {e}"))?;
+            if skipped != size + 1 {
+                return Err(truncated());
+            }
+            each(index, Err(crate::source::files::too_large(size, max_size)));
+            continue;
+        }
+        let length = usize::try_from(size).map_err(|_| truncated())?;
+        let mut blob = vec![0; length + 1];
+        input.read_exact(&mut blob).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => truncated(),
+            _ => format!("git cat-file: {e}"),
+        })?;
         blob.pop();
-        blobs.push(blob);
+        each(index, Ok(blob));
     }
-    Ok(blobs)
+    Ok(())
 }
 
 /// `R<score> NUL <from> NUL <to> NUL` (and `C` for copies); other statuses carry one path.
@@ -297,24 +368,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn blob_ids_are_gits() {
+        // `printf 'hello\n' | git hash-object --stdin`, and the empty blob.
+        assert_eq!(
+            blob_id(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
+        assert_eq!(blob_id(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+        assert!(is_sha1_id("ce013625030ba8dba906f756967f9e9ca394464a"));
+        assert!(!is_sha1_id(&"a".repeat(64)));
+    }
+
+    #[test]
     fn ls_tree_records() {
-        let entry = parse_entry(b"100644 blob 0123abcd     42\tpolicies/a b.json").unwrap();
+        let entry = parse_entry(b"100644 blob 0123abcd\tpolicies/a b.json").unwrap();
         assert_eq!(entry.path, "policies/a b.json");
-        assert_eq!(entry.size, Some(42));
+        assert_eq!(entry.object, "0123abcd");
         assert!(entry.is_file());
-        let module = parse_entry(b"160000 commit 0123abcd       -\tvendor").unwrap();
-        assert_eq!(module.size, None);
+        let module = parse_entry(b"160000 commit 0123abcd\tvendor").unwrap();
         assert!(!module.is_file());
         assert!(parse_entry(b"garbage").is_err());
+    }
+
+    fn batch(input: &[u8], count: usize, max_size: u64) -> Result<Vec<Contents>, String> {
+        let mut blobs = Vec::new();
+        read_batch(input, 0..count, max_size, |index, blob| {
+            assert_eq!(index, blobs.len());
+            blobs.push(blob);
+        })?;
+        Ok(blobs)
     }
 
     #[test]
     fn batches_hold_binary_contents() {
         let input = b"aa blob 3\na\nb\nbb blob 0\n\n";
-        let blobs = read_batch(&input[..], 2).unwrap();
-        assert_eq!(blobs, [b"a\nb".to_vec(), Vec::new()]);
-        assert!(read_batch(&b"cc missing\n"[..], 1).is_err());
-        assert!(read_batch(&b"aa blob 9\nshort"[..], 1).is_err());
+        let blobs = batch(&input[..], 2, 100).unwrap();
+        assert_eq!(blobs, [Ok(b"a\nb".to_vec()), Ok(Vec::new())]);
+        assert!(batch(b"cc missing\n", 1, 100).is_err());
+        assert!(batch(b"aa blob 9\nshort", 1, 100).is_err());
+    }
+
+    #[test]
+    fn objects_over_the_size_limit_are_skipped_not_kept() {
+        let input = b"aa blob 5\n12345\nbb blob 2\nok\n";
+        let blobs = batch(&input[..], 2, 4).unwrap();
+        assert_eq!(blobs[0], Err(crate::source::files::too_large(5, 4)));
+        assert_eq!(blobs[1], Ok(b"ok".to_vec()));
+        assert!(batch(b"aa blob 9\nshort", 1, 4).is_err());
     }
 
     #[test]
