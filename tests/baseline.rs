@@ -15,10 +15,15 @@ struct Repo {
 
 impl Repo {
     fn new(files: &[(&str, &str)]) -> Repo {
+        Repo::in_format(files, "sha1")
+    }
+
+    /// A repository whose object ids are `sha1` or `sha256`.
+    fn in_format(files: &[(&str, &str)], format: &str) -> Repo {
         let repo = Repo {
             tree: Tree::new(files),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["init", "-q", "-b", "main", "--object-format", format]);
         repo
     }
 
@@ -917,11 +922,9 @@ fn a_saved_account_report_compares_routes_too() {
     );
 }
 
-#[test]
-fn uncommitted_and_untracked_changes_count() {
-    // The head is the working tree, not a commit: an edit not yet staged, a file not yet
-    // added. Files git does not name as changed are not checked twice, and still compare.
-    let repo = Repo::new(&[]);
+/// A base with a deployer and a read-only team, then the team's policy widened (not
+/// committed).
+fn commit_ci_and_team_then_widen_team(repo: &Repo) {
     repo.commit(
         &[
             ("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE])),
@@ -931,6 +934,14 @@ fn uncommitted_and_untracked_changes_count() {
     );
     repo.tree
         .write("policies/team.json", &policy(&[READ_ONLY, CREATE_SERVICE]));
+}
+
+#[test]
+fn uncommitted_and_untracked_changes_count() {
+    // The head is the working tree, not a commit: an edit not yet staged, a file not yet
+    // added. Files git does not name as changed are not checked twice, and still compare.
+    let repo = Repo::new(&[]);
+    commit_ci_and_team_then_widen_team(&repo);
     repo.tree
         .write("policies/new.json", &policy(&[ALLOW_UPDATE_SERVICE_SCOPED]));
     let run = repo.against("HEAD");
@@ -948,6 +959,82 @@ fn uncommitted_and_untracked_changes_count() {
                 "+ policies/new.json ecs:UpdateService none->scoped",
                 "+ policies/team.json ecs:CreateService none->unscoped",
             ],
+        }),
+    );
+}
+
+#[test]
+fn a_sha256_repository_is_compared_as_git_diff_says() {
+    // iamlint computes SHA-1 blob ids to find changed files; with SHA-256 object ids it
+    // asks `git diff` instead: an edited file is still new access, an unedited one still
+    // unchanged.
+    let repo = Repo::in_format(&[], "sha256");
+    commit_ci_and_team_then_widen_team(&repo);
+    let run = repo.against("HEAD");
+    assert_outcome(
+        &run,
+        1,
+        serde_json::json!({
+            "new": ["ecs-config-change policies/team.json ecs:CreateService"],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": ["+ policies/team.json ecs:CreateService none->unscoped"],
+        }),
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn a_working_file_that_is_no_longer_a_regular_file_does_not_hang_the_comparison() {
+    // Hashing the working tree's files must not open a FIFO (that waits for a writer).
+    let repo = Repo::new(&[]);
+    repo.commit(
+        &[("policies/ci.json", &policy(&[ALLOW_UPDATE_SERVICE]))],
+        "base",
+    );
+    let fifo = repo.path().join("policies/ci.json");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    let mut child = command(repo.path())
+        .args([
+            "check",
+            "policies",
+            "--baseline",
+            "HEAD",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run iamlint");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("iamlint check --baseline hung on a FIFO in the working tree");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    // The head's file cannot be read (an input error, exit 2); the base's still was.
+    assert_outcome(
+        &run,
+        2,
+        serde_json::json!({
+            "new": ["invalid-policy policies/ci.json "],
+            "unchanged": [],
+            "fixed": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "access_diff": ["- policies/ci.json ecs:UpdateService unscoped->none"],
         }),
     );
 }

@@ -309,7 +309,7 @@ fn fetch(
     revision
         .read_each(wanted, settings.max_file_size, |at, contents| {
             let display = files[at].0.clone();
-            if is_terraform(&display) {
+            if super::iac::is_terraform(&display) {
                 files[at].1 = BaseFile::Contents(contents);
                 return;
             }
@@ -342,35 +342,26 @@ fn fetch(
 /// Whether the working tree's file differs from the revision's `entry`, by blob id
 /// (noting in `vanished` a file that is gone). Computed here rather than asked of `git
 /// diff`, which re-reads every file whose timestamp is as new as the index (after a CI
-/// checkout, all of them). A file that a filter or line-ending conversion changes on
-/// checkout merely counts as changed: its base is read and checked, the comparison stays
-/// exact.
+/// checkout, all of them); the price is a second read of each working file, beside the
+/// run's own. A file that a filter or line-ending conversion changes on checkout, or one
+/// that cannot be read (over the size limit, not a regular file), merely counts as
+/// changed: its base is read and checked, the comparison stays exact.
 fn differs(
     root: &Path,
     entry: &Entry,
     max_size: u64,
     vanished: &std::sync::atomic::AtomicBool,
 ) -> bool {
-    use std::io::Read;
-    let mut file = match std::fs::File::open(root.join(&entry.path)) {
-        Ok(file) => file,
-        Err(e) => {
-            if e.kind() == std::io::ErrorKind::NotFound {
+    let path = root.join(&entry.path);
+    match files::read_limited(&path, max_size) {
+        Ok(bytes) => git::blob_id(&bytes) != entry.object,
+        Err(_) => {
+            if path.symlink_metadata().is_err() {
                 vanished.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            return true;
+            true
         }
-    };
-    let size = file.metadata().map_or(u64::MAX, |m| m.len());
-    if size > max_size {
-        return true;
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(&mut bytes).is_err() || git::blob_id(&bytes) != entry.object
-}
-
-fn is_terraform(display: &str) -> bool {
-    display.to_ascii_lowercase().ends_with(".tf")
 }
 
 /// The same paths at the revision, checked with the same settings; subjects git reports
@@ -388,7 +379,7 @@ fn at_revision(
     let (terraform, other): (Vec<_>, Vec<_>) = fetched
         .files
         .into_iter()
-        .partition(|(display, _)| is_terraform(display));
+        .partition(|(display, _)| super::iac::is_terraform(display));
     let mut modules: Vec<(String, Vec<ModuleFile>)> = Vec::new();
     for (display, file) in terraform {
         let folder = match display.rsplit_once('/') {

@@ -34,6 +34,11 @@ fn has_extension(name: &str, extensions: &[&str]) -> bool {
     extensions.iter().any(|e| lower.ends_with(e))
 }
 
+/// A Terraform file, judged with the others of its folder (its module).
+pub fn is_terraform(name: &str) -> bool {
+    has_extension(name, &[".tf"])
+}
+
 /// Whether a file is infrastructure code, by extension and content. `None`: a policy
 /// file, read exactly as before (a JSON file that is no template stays one).
 pub fn detect(name: &str, text: &str) -> Option<Input> {
@@ -178,7 +183,7 @@ pub fn modules(candidates: &[Candidate]) -> (Vec<Module>, Vec<&Candidate>) {
     let mut modules: Vec<Module> = Vec::new();
     let mut others = Vec::new();
     for candidate in candidates {
-        if !has_extension(&candidate.display, &[".tf"]) {
+        if !is_terraform(&candidate.display) {
             others.push(candidate);
             continue;
         }

@@ -75,11 +75,12 @@ pub fn blob_id(bytes: &[u8]) -> String {
     let mut hasher = Sha1::new();
     hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
     hasher.update(bytes);
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = String::with_capacity(40);
+    for byte in hasher.finalize() {
+        use std::fmt::Write;
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// Whether `object` is a SHA-1 id (40 hex digits), which [`blob_id`] computes; a
@@ -294,8 +295,7 @@ fn parse_entry(record: &[u8]) -> Result<Entry, String> {
 /// A file's bytes, or why they are not read.
 pub type Contents = Result<Vec<u8>, String>;
 
-/// `<object> SP <type> SP <size> LF <contents> LF`, `count` times.
-/// One object for each key, in order.
+/// `<object> SP <type> SP <size> LF <contents> LF`: one object for each key, in order.
 fn read_batch<K>(
     mut input: impl BufRead,
     keys: impl IntoIterator<Item = K>,
@@ -405,7 +405,14 @@ mod tests {
         let blobs = batch(&input[..], 2, 100).unwrap();
         assert_eq!(blobs, [Ok(b"a\nb".to_vec()), Ok(Vec::new())]);
         assert!(batch(b"cc missing\n", 1, 100).is_err());
-        assert!(batch(b"aa blob 9\nshort", 1, 100).is_err());
+        assert_eq!(
+            batch(b"aa blob 9\nshort", 1, 100),
+            Err("git cat-file: its output ended early".to_string())
+        );
+        assert_eq!(
+            batch(b"aa blob 9x\n", 1, 100),
+            Err("unexpected git cat-file output: aa blob 9x\n".to_string())
+        );
     }
 
     #[test]
@@ -414,7 +421,10 @@ mod tests {
         let blobs = batch(&input[..], 2, 4).unwrap();
         assert_eq!(blobs[0], Err(crate::source::files::too_large(5, 4)));
         assert_eq!(blobs[1], Ok(b"ok".to_vec()));
-        assert!(batch(b"aa blob 9\nshort", 1, 4).is_err());
+        assert_eq!(
+            batch(b"aa blob 9\nshort", 1, 4),
+            Err("git cat-file: its output ended early".to_string())
+        );
     }
 
     #[test]
