@@ -34,24 +34,50 @@ def exit_status(code):
     return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
 
 
-def measure(argv, runs):
-    """Run argv `runs` times; return (seconds per run, peak RSS in MiB).
+def run_once(argv, limited=True):
+    """Seconds one run of argv took. Without the memory limit (`limited=False`, for the
+    startup rows) Python starts the child with posix_spawn instead of fork and exec: a
+    few milliseconds less of this process's own cost in a row of milliseconds."""
+    start = time.perf_counter()
+    code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          preexec_fn=limit_memory if limited else None).returncode
+    took = time.perf_counter() - start
+    if code not in (0, 1):
+        raise Failed(f"{exit_status(code)} after {took:.1f} s")
+    return took
 
-    Times come from direct runs. Peak RSS comes from one more run under /usr/bin/time:
-    a child forked from this Python process would count Python's own pages too."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              preexec_fn=limit_memory).returncode
-        times.append(time.perf_counter() - start)
-        if code not in (0, 1):
-            raise Failed(f"{exit_status(code)} after {times[-1]:.1f} s")
+
+def peak_rss(argv):
+    """Peak RSS in MiB, from one run under /usr/bin/time: a child forked from this Python
+    process would count Python's own pages too."""
     with tempfile.NamedTemporaryFile("r") as rss:
         subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=limit_memory)
-        peak = int(rss.read().strip().splitlines()[-1]) / 1024
-    return times, peak
+        return int(rss.read().strip().splitlines()[-1]) / 1024
+
+
+def measure(argv, runs, limited=True):
+    """Run argv `runs` times; return (seconds per run, peak RSS in MiB)."""
+    return [run_once(argv, limited) for _ in range(runs)], peak_rss(argv)
+
+
+def measure_interleaved(cases, runs):
+    """Run each (name, argv) once per round, `runs` rounds: the ratios between these
+    quick commands are what the table is read for, and the machine's speed drifts from
+    minute to minute (on the 2-core development VM by up to 1.5x); side by side, each
+    round sees the same state. Returns {name: (times, peak)} and {name: why it failed}."""
+    times = {name: [] for name, _ in cases}
+    failed = {}
+    for _ in range(runs):
+        for name, argv in cases:
+            if name in failed:
+                continue
+            try:
+                times[name].append(run_once(argv))
+            except Failed as e:
+                failed[name] = str(e)
+    measured = {name: (times[name], peak_rss(argv)) for name, argv in cases if name not in failed}
+    return measured, failed
 
 
 def graph_work(argv):
@@ -120,14 +146,20 @@ def main():
     subprocess.run([*git, "gc", "-q"], check=True)
     in_corpus = f"cd {shlex.quote(str(corpus))} && exec {shlex.quote(os.path.abspath(IAMLINT))} check --format json"
 
+    # Run side by side, round after round (see measure_interleaved): 5x the runs, as
+    # each takes well under a second.
+    interleaved = [
+        ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"]),
+        ("floor: read + serde_json parse", [FLOOR, str(corpus)]),
+        ("iamlint check (human)", [IAMLINT, "check", str(corpus)]),
+        ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)]),
+        ("iamlint check --format json (in the corpus repo)", ["sh", "-c", f"{in_corpus} ."]),
+        ("iamlint check --format json --baseline HEAD", ["sh", "-c", f"{in_corpus} --baseline HEAD ."]),
+        ("iamlint check --format json --baseline HEAD~1", ["sh", "-c", f"{in_corpus} --baseline HEAD~1 ."]),
+    ]
+    interleaved_runs = 5 * args.runs
     cases = [
-        ("floor: cat the files", ["sh", "-c", f"cat {corpus}/*.json > /dev/null"], args.runs),
-        ("floor: read + serde_json parse", [FLOOR, str(corpus)], args.runs),
-        ("iamlint check (human)", [IAMLINT, "check", str(corpus)], args.runs),
-        ("iamlint check --format json", [IAMLINT, "check", "--format", "json", str(corpus)], args.runs),
-        ("iamlint check --format json (in the corpus repo)", ["sh", "-c", f"{in_corpus} ."], args.runs),
-        ("iamlint check --format json --baseline HEAD", ["sh", "-c", f"{in_corpus} --baseline HEAD ."], args.runs),
-        ("iamlint check --format json --baseline HEAD~1", ["sh", "-c", f"{in_corpus} --baseline HEAD~1 ."], args.runs),
+        *[(name, argv, interleaved_runs) for name, argv in interleaved],
         ("parliament --directory", [str(venv / "bin/parliament"), "--directory", str(corpus), "--json"], args.runs),
         ("cloudsplaining scan (same policies as a dump)",
          [str(venv / "bin/cloudsplaining"), "scan", "-i", str(dump), "-s", "-o", str(out)], max(1, args.runs // 2)),
@@ -139,14 +171,17 @@ def main():
         ("startup: iamlint check one small file", [IAMLINT, "check", str(small)], 50),
     ]
     print(f"corpus: {len(files)} AWS managed policies from moto 5.2.5, {size / 1e6:.1f} MB; "
-          f"{args.runs} runs each (startup: 50); {os.cpu_count()} CPUs")
+          f"{args.runs} runs each (the check and its floors: {interleaved_runs}, interleaved; "
+          f"startup: 50); {os.cpu_count()} CPUs")
     results = {}
-    failed = {}
+    measured, failed = measure_interleaved(interleaved, interleaved_runs)
+    for name, (times, rss) in measured.items():
+        results[name] = (statistics.median(times), min(times), max(times), rss)
     # For the generated dumps: principals with paths, indirect findings.
     work_done = {}
-    for name, argv, runs in cases:
+    for name, argv, runs in cases[len(interleaved):]:
         try:
-            times, rss = measure(argv, runs)
+            times, rss = measure(argv, runs, limited=not name.startswith("startup:"))
         except Failed as e:
             failed[name] = str(e)
             continue

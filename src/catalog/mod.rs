@@ -79,53 +79,25 @@ pub struct ServiceInfo {
     pub actions: &'static [ActionInfo],
 }
 
-/// A service's lower-case action names → their index in `actions`.
-type NameTable = FastMap<Box<[u8]>, u16>;
-
 impl ServiceInfo {
     /// The action named `name` (any case).
-    ///
-    /// Policies name thousands of distinct actions, and a binary search of the catalog
-    /// touches a dozen scattered cache lines per name: each service's names are put in a
-    /// hash table the first time one of them is asked for (a few microseconds, shared by
-    /// all threads).
     pub fn action(&self, name: &str) -> Option<&'static ActionInfo> {
-        let mut buffer = [0u8; 128];
-        let lower = buffer.get_mut(..name.len())?;
-        lower.copy_from_slice(name.as_bytes());
-        lower.make_ascii_lowercase();
-        let Some(index) = self.position() else {
-            return self
+        let mut buffer = [0u8; 256];
+        let qualified = buffer.get_mut(..self.prefix.len() + 1 + name.len())?;
+        let (prefix, rest) = qualified.split_at_mut(self.prefix.len());
+        prefix.copy_from_slice(self.prefix.as_bytes());
+        rest[0] = b':';
+        rest[1..].copy_from_slice(name.as_bytes());
+        match lookup_action(qualified) {
+            Some((service, action)) if std::ptr::eq(service, self) => Some(action),
+            Some(_) => None,
+            // A service outside the catalog (tests build their own).
+            None if !SERVICES.iter().any(|s| std::ptr::eq(s, self)) => self
                 .actions
                 .iter()
-                .find(|a| a.name.eq_ignore_ascii_case(name));
-        };
-        static BY_NAME: LazyLock<Vec<std::sync::OnceLock<NameTable>>> = LazyLock::new(|| {
-            SERVICES
-                .iter()
-                .map(|_| std::sync::OnceLock::new())
-                .collect()
-        });
-        let by_name = BY_NAME[index].get_or_init(|| {
-            let actions = SERVICES[index].actions.iter().enumerate();
-            actions
-                .map(|(i, a)| (a.name.to_ascii_lowercase().into_bytes().into(), i as u16))
-                .collect()
-        });
-        by_name
-            .get(&*lower)
-            .map(|&i| &SERVICES[index].actions[usize::from(i)])
-    }
-
-    /// This service's index in [`SERVICES`], when it is one of them.
-    fn position(&self) -> Option<usize> {
-        let offset =
-            (self as *const ServiceInfo as usize).checked_sub(SERVICES.as_ptr() as usize)?;
-        let index = offset / std::mem::size_of::<ServiceInfo>();
-        SERVICES
-            .get(index)
-            .filter(|s| std::ptr::eq(*s, self))
-            .map(|_| index)
+                .find(|a| a.name.eq_ignore_ascii_case(name)),
+            None => None,
+        }
     }
 
     /// The actions whose lower-case name starts with `lower_prefix` (already lower-case).
@@ -185,19 +157,82 @@ fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
 
 /// The service with this prefix (any case).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    // Prefixes are lower-case, as policies almost always write them: an exact search
-    // first, then the asked one folded, without allocating.
-    if let Ok(i) = SERVICES.binary_search_by(|s| s.prefix.cmp(prefix)) {
-        return Some(&SERVICES[i]);
+    // Every action pattern of every policy asks this: one hash lookup, not a binary
+    // search of 450 prefixes. Prefixes are lower-case, as policies almost always write
+    // them: the asked one is folded (without allocating) only when it is not found.
+    static BY_PREFIX: LazyLock<FastMap<&'static str, u16>> = LazyLock::new(|| {
+        SERVICES
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.prefix, i as u16))
+            .collect()
+    });
+    let found = |prefix: &str| BY_PREFIX.get(prefix).map(|&i| &SERVICES[usize::from(i)]);
+    if let Some(service) = found(prefix) {
+        return Some(service);
     }
-    SERVICES
-        .binary_search_by(|s| {
-            s.prefix
-                .bytes()
-                .cmp(prefix.bytes().map(|b| b.to_ascii_lowercase()))
-        })
-        .ok()
-        .map(|i| &SERVICES[i])
+    let mut buffer = [0u8; 64];
+    let lower = buffer.get_mut(..prefix.len())?;
+    lower.copy_from_slice(prefix.as_bytes());
+    lower.make_ascii_lowercase();
+    found(std::str::from_utf8(lower).ok()?)
+}
+
+/// The catalog's action `service:Action` (any case), with its service.
+///
+/// Every literal action pattern of every policy asks this: one probe of a table generated
+/// with the catalog (`services::ACTION_INDEX`, by [`folded_hash`]), comparing names only
+/// when the hash's tag agrees — no table to build, nothing allocated.
+pub fn lookup_action(qualified: &[u8]) -> Option<(&'static ServiceInfo, &'static ActionInfo)> {
+    let hash = folded_hash(qualified);
+    let mask = (1usize << services::ACTION_INDEX_BITS) - 1;
+    let tag = (hash >> 53) as u32;
+    let mut slot = hash as usize & mask;
+    loop {
+        let entry = services::ACTION_INDEX[slot];
+        if entry == 0 {
+            return None;
+        }
+        if entry >> 21 == tag {
+            let id = (entry & ((1 << 21) - 1)) - 1;
+            let service = &SERVICES[(id >> 12) as usize];
+            let action = &service.actions[(id & 0xfff) as usize];
+            let named = qualified
+                .split_at_checked(service.prefix.len())
+                .is_some_and(|(prefix, rest)| {
+                    prefix.eq_ignore_ascii_case(service.prefix.as_bytes())
+                        && rest.first() == Some(&b':')
+                        && rest[1..].eq_ignore_ascii_case(action.name.as_bytes())
+                });
+            if named {
+                return Some((service, action));
+            }
+        }
+        slot = (slot + 1) & mask;
+    }
+}
+
+/// The hash of the action index: eight bytes at a time, ASCII letters folded to lower
+/// case. scripts/gen_catalog.py computes the same to build the table.
+fn folded_hash(bytes: &[u8]) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |hash: u64, word: u64| {
+        let hash = (hash ^ word).wrapping_mul(MULTIPLIER);
+        hash ^ (hash >> 32)
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut hash = 0;
+    for word in &mut words {
+        hash = mix(
+            hash,
+            fold_ascii_upper(u64::from_le_bytes(word.try_into().expect("8 bytes"))),
+        );
+    }
+    let rest = words.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    hash = mix(hash, fold_ascii_upper(u64::from_le_bytes(last)));
+    mix(hash, bytes.len() as u64)
 }
 
 /// How many actions the whole catalog holds.
@@ -336,24 +371,28 @@ pub fn qualified_name(index: usize) -> String {
 
 /// Tracked index of `service:Action` (any case).
 pub fn index_of(qualified: &str) -> Option<usize> {
-    // Canonical spellings are found as given; any other case through the folded key.
-    static BY_NAME: LazyLock<FastMap<String, usize>> = LazyLock::new(|| {
-        let mut map = FastMap::default();
-        for (i, t) in tracked().iter().enumerate() {
-            map.insert(t.qualified.clone(), i);
-            map.insert(t.qualified.to_ascii_lowercase(), i);
-        }
-        map
-    });
-    if let Some(i) = BY_NAME.get(qualified) {
-        return Some(*i);
-    }
-    BY_NAME.get(&qualified.to_ascii_lowercase()).copied()
+    lookup_action(qualified.as_bytes()).and_then(|(_, action)| tracked_index_of(action))
 }
 
 /// Tracked index of an exact, known action; panics on a typo (for built-in tables).
 pub fn known(qualified: &str) -> usize {
     index_of(qualified).unwrap_or_else(|| panic!("{qualified} is not a tracked action"))
+}
+
+/// Tracked index of a catalog action, if it is tracked: a literal action pattern's whole
+/// expansion, once [`ServiceInfo::action`] found it.
+pub fn tracked_index_of(info: &'static ActionInfo) -> Option<usize> {
+    // Keyed by the action's address in the static catalog: ~250 entries, one lookup.
+    static BY_ACTION: LazyLock<FastMap<usize, u16>> = LazyLock::new(|| {
+        tracked()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (std::ptr::from_ref(t.info) as usize, i as u16))
+            .collect()
+    });
+    BY_ACTION
+        .get(&(std::ptr::from_ref(info) as usize))
+        .map(|&i| usize::from(i))
 }
 
 /// The tracked actions of one service.
@@ -501,8 +540,8 @@ mod tests {
     #[test]
     fn every_action_is_found_by_its_name_in_any_case() {
         for s in SERVICES {
-            // The name tables index actions with u16.
-            assert!(s.actions.len() <= usize::from(u16::MAX), "{}", s.prefix);
+            // The generated index holds an action's position in 12 bits.
+            assert!(s.actions.len() < 1 << 12, "{}", s.prefix);
             for a in s.actions {
                 assert!(std::ptr::eq(s.action(a.name).unwrap(), a));
                 let upper = a.name.to_ascii_uppercase();
@@ -513,6 +552,42 @@ mod tests {
         assert!(ecs.action("UpdateServices").is_none());
         assert!(ecs.action("").is_none());
         assert!(ecs.action(&"x".repeat(200)).is_none());
+    }
+
+    #[test]
+    fn the_generated_index_finds_every_qualified_name_in_any_case_and_nothing_else() {
+        // Found at the slot the generator chose: its hash and folded_hash agree.
+        for s in SERVICES {
+            for a in s.actions {
+                for name in [
+                    format!("{}:{}", s.prefix, a.name),
+                    format!("{}:{}", s.prefix, a.name).to_ascii_uppercase(),
+                ] {
+                    let (service, action) =
+                        lookup_action(name.as_bytes()).unwrap_or_else(|| panic!("{name}"));
+                    assert!(
+                        std::ptr::eq(service, s) && std::ptr::eq(action, a),
+                        "{name}"
+                    );
+                }
+            }
+        }
+        let (service, action) = lookup_action(b"ECS:updateSERVICE").unwrap();
+        assert_eq!((service.prefix, action.name), ("ecs", "UpdateService"));
+        for miss in [
+            "ecs:UpdateServic",
+            "ecs:UpdateServicee",
+            "ecs:Update:Service",
+            "ecs:",
+            "ecs",
+            ":UpdateService",
+            "ecsUpdateService",
+            "ec2:UpdateService",
+            "ecs:UpdateServic\u{e9}",
+            "",
+        ] {
+            assert!(lookup_action(miss.as_bytes()).is_none(), "{miss}");
+        }
     }
 
     #[test]

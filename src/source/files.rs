@@ -156,7 +156,14 @@ pub fn display_path(path: &Path) -> String {
 /// Read a whole regular file of at most `max_bytes`. Refuses FIFOs, devices and folders
 /// before opening them, so a named pipe cannot block the run.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| io_reason(&e))?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    // Opened first and asked what it is (one path lookup, not two), without waiting: a
+    // FIFO opened for reading would block until some writer came.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(|e| io_reason(&e))?;
+    let meta = file.metadata().map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
@@ -166,7 +173,6 @@ pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     if meta.len() > max_bytes {
         return Err(too_large(meta.len(), max_bytes));
     }
-    let file = fs::File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // The file may grow between stat and read: never read past the limit.
     file.take(max_bytes + 1)
