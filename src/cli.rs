@@ -300,7 +300,13 @@ fn dispatch(cli: Cli, stdout: &mut dyn Write) -> miette::Result<u8> {
                 .baseline
                 .as_deref()
                 .map(|against| commands::baseline::start(against, &paths, &settings));
-            let (mut report, empty_folders) = commands::check::run(&paths, &settings);
+            let on_read = |name: &str, bytes: &[u8]| {
+                if let Some(base) = &base {
+                    base.working_file_read(name, bytes);
+                }
+            };
+            let (mut report, empty_folders) =
+                commands::check::run_telling_reads(&paths, &settings, &on_read);
             if let Some(base) = base {
                 commands::baseline::finish(base, &mut report, &paths, &settings)
                     .map_err(|m| miette::miette!("{m}"))?;

@@ -936,6 +936,20 @@ fn commit_ci_and_team_then_widen_team(repo: &Repo) {
         .write("policies/team.json", &policy(&[READ_ONLY, CREATE_SERVICE]));
 }
 
+/// The outcome of [`commit_ci_and_team_then_widen_team`] against its base.
+fn assert_only_the_team_widened(run: &Run) {
+    assert_outcome(
+        run,
+        1,
+        serde_json::json!({
+            "new": ["ecs-config-change policies/team.json ecs:CreateService"],
+            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
+            "fixed": [],
+            "access_diff": ["+ policies/team.json ecs:CreateService none->unscoped"],
+        }),
+    );
+}
+
 #[test]
 fn uncommitted_and_untracked_changes_count() {
     // The head is the working tree, not a commit: an edit not yet staged, a file not yet
@@ -964,6 +978,18 @@ fn uncommitted_and_untracked_changes_count() {
 }
 
 #[test]
+fn a_file_named_twice_or_inside_a_named_folder_is_compared_once() {
+    // The run reads such a file twice; which files changed is told once per file.
+    let repo = Repo::new(&[]);
+    commit_ci_and_team_then_widen_team(&repo);
+    let run = repo.against_on(
+        "HEAD",
+        &["policies", "policies/team.json", "policies/team.json"],
+    );
+    assert_only_the_team_widened(&run);
+}
+
+#[test]
 fn a_sha256_repository_is_compared_as_git_diff_says() {
     // iamlint computes SHA-1 blob ids to find changed files; with SHA-256 object ids it
     // asks `git diff` instead: an edited file is still new access, an unedited one still
@@ -971,16 +997,7 @@ fn a_sha256_repository_is_compared_as_git_diff_says() {
     let repo = Repo::in_format(&[], "sha256");
     commit_ci_and_team_then_widen_team(&repo);
     let run = repo.against("HEAD");
-    assert_outcome(
-        &run,
-        1,
-        serde_json::json!({
-            "new": ["ecs-config-change policies/team.json ecs:CreateService"],
-            "unchanged": ["ecs-config-change policies/ci.json ecs:UpdateService"],
-            "fixed": [],
-            "access_diff": ["+ policies/team.json ecs:CreateService none->unscoped"],
-        }),
-    );
+    assert_only_the_team_widened(&run);
 }
 
 #[test]

@@ -18,6 +18,45 @@ use std::path::{Component, Path, PathBuf};
 pub struct Pending {
     against: String,
     work: std::thread::JoinHandle<Result<Fetched, String>>,
+    /// The blob ids of the working files the run reads, to the base's side (see
+    /// [`Pending::working_file_read`]); none for a saved report.
+    working: Option<std::sync::Arc<WorkingFiles>>,
+}
+
+/// The working files the run read so far, collected for the base's side. Collected
+/// rather than sent one by one: a message to a waiting receiver wakes it, two context
+/// switches per file; the base's side takes what came each millisecond.
+#[derive(Default)]
+struct WorkingFiles {
+    read: std::sync::Mutex<Vec<WorkingFile>>,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl WorkingFiles {
+    /// What was read since the last call, and whether that is the last of it.
+    fn take(&self) -> (Vec<WorkingFile>, bool) {
+        // Read `done` first: files noted before it was set are in the list.
+        let done = self.done.load(std::sync::atomic::Ordering::Acquire);
+        let read = std::mem::take(&mut *self.read.lock().unwrap_or_else(|e| e.into_inner()));
+        (read, done)
+    }
+}
+
+/// A working file the run read, by the name findings give it, and its git blob id.
+type WorkingFile = (String, String);
+
+impl Pending {
+    /// The run read the working file `name`: whether it differs from the revision's is
+    /// told by its blob id, computed here on the run's thread that has its bytes, so that
+    /// each file is read once and git is asked for the changed ones while the run goes on.
+    pub fn working_file_read(&self, name: &str, bytes: &[u8]) {
+        let Some(working) = &self.working else {
+            return;
+        };
+        let file = (name.to_string(), git::blob_id(bytes));
+        let mut read = working.read.lock().unwrap_or_else(|e| e.into_inner());
+        read.push(file);
+    }
 }
 
 enum Fetched {
@@ -48,18 +87,25 @@ enum BaseFile {
 /// anything else a git revision.
 pub fn start(against: &str, paths: &[PathBuf], settings: &Settings) -> Pending {
     let (name, paths) = (against.to_string(), paths.to_vec());
+    if Path::new(against).is_file() {
+        return Pending {
+            against: against.to_string(),
+            work: std::thread::spawn(move || read_saved(&name).map(Fetched::Saved)),
+            working: None,
+        };
+    }
     let settings = std::sync::Arc::new(settings.clone());
+    let working = std::sync::Arc::new(WorkingFiles::default());
+    let read = std::sync::Arc::clone(&working);
     let work = std::thread::spawn(move || {
-        if Path::new(&name).is_file() {
-            return read_saved(&name).map(Fetched::Saved);
-        }
         let cwd = std::env::current_dir().map_err(|e| format!("--baseline: {e}"))?;
         let revision = git::resolve(&cwd, &name)?;
-        fetch(revision, &paths, settings).map(|f| Fetched::Revision(Box::new(f)))
+        fetch(revision, &paths, settings, read).map(|f| Fetched::Revision(Box::new(f)))
     });
     Pending {
         against: against.to_string(),
         work,
+        working: Some(working),
     }
 }
 
@@ -71,12 +117,22 @@ pub fn finish(
     paths: &[PathBuf],
     settings: &Settings,
 ) -> Result<(), String> {
+    let Pending {
+        against,
+        work,
+        working,
+    } = pending;
+    // The run read every file it will: the base's side asks git for the last ones.
+    if let Some(working) = working {
+        working
+            .done
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
     // The run's side first, while git may still be reading the base.
     let head = snapshot(report);
-    let fetched = pending
-        .work
+    let fetched = work
         .join()
-        .map_err(|_| format!("--baseline {}: reading the base failed", pending.against))??;
+        .map_err(|_| format!("--baseline {against}: reading the base failed"))??;
     let (base, commit) = match fetched {
         Fetched::Saved(snapshot) => (snapshot, None),
         Fetched::Revision(fetched) => {
@@ -84,7 +140,7 @@ pub fn finish(
             (at_revision(*fetched, paths, settings, report), Some(commit))
         }
     };
-    let mut comparison = baseline::compare(&base, &head, &pending.against);
+    let mut comparison = baseline::compare(&base, &head, &against);
     comparison.commit = commit;
     report.baseline = Some(comparison);
     Ok(())
@@ -278,6 +334,7 @@ fn fetch(
     revision: Revision,
     paths: &[PathBuf],
     settings: std::sync::Arc<Settings>,
+    read: std::sync::Arc<WorkingFiles>,
 ) -> Result<FetchedRevision, String> {
     let with_git = |e: String| format!("--baseline {}: {e}", revision.name);
     let roots = roots(paths, &revision)?;
@@ -293,36 +350,38 @@ fn fetch(
         Some(revision.changes(&under).map_err(with_git)?)
     };
     let vanished = std::sync::atomic::AtomicBool::new(false);
-    let wanted = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, entry))| match &diff {
-            Some(diff) => diff.touched.contains(&entry.path),
-            None => differs(&revision.root, entry, settings.max_file_size, &vanished),
-        })
-        .map(|(at, (_, entry))| (at, entry.object.clone()));
+    let wanted: Box<dyn Iterator<Item = usize> + Send> = match &diff {
+        Some(diff) => Box::new(
+            (0..candidates.len()).filter(|&at| diff.touched.contains(&candidates[at].1.path)),
+        ),
+        None => Box::new(changed_working_files(&candidates, read, |entry: &Entry| {
+            differs(&revision.root, entry, settings.max_file_size, &vanished)
+        })),
+    };
+    let wanted = wanted.map(|at| (at, candidates[at].1.object.clone()));
     let mut files: Vec<(String, BaseFile)> = candidates
         .iter()
         .map(|(display, _)| (display.clone(), BaseFile::Unchanged))
         .collect();
-    let (sender, checked) = std::sync::mpsc::channel();
-    revision
-        .read_each(wanted, settings.max_file_size, |at, contents| {
+    // Each changed file is checked on the run's threads as git hands it over.
+    let checked = std::sync::Mutex::new(Vec::new());
+    rayon::in_place_scope(|scope| {
+        revision.read_each(wanted, settings.max_file_size, |at, contents| {
             let display = files[at].0.clone();
             if super::iac::is_terraform(&display) {
                 files[at].1 = BaseFile::Contents(contents);
                 return;
             }
-            let (sender, settings) = (sender.clone(), std::sync::Arc::clone(&settings));
-            rayon::spawn(move || {
-                let result = check::check_bytes(&display, contents, &settings).with_lines_indexed();
-                // The receiver is gone only when git failed.
-                let _ = sender.send((at, result));
+            let (checked, settings) = (&checked, &settings);
+            scope.spawn(move |_| {
+                let result = check::check_bytes(&display, contents, settings).with_lines_indexed();
+                let mut checked = checked.lock().unwrap_or_else(|e| e.into_inner());
+                checked.push((at, result));
             });
         })
-        .map_err(with_git)?;
-    drop(sender);
-    for (at, result) in checked {
+    })
+    .map_err(with_git)?;
+    for (at, result) in checked.into_inner().unwrap_or_else(|e| e.into_inner()) {
         files[at].1 = BaseFile::Checked(Box::new(result));
     }
     let renames = match diff {
@@ -339,11 +398,52 @@ fn fetch(
     })
 }
 
+/// The positions in `candidates` of the files that changed: first as the run reads the
+/// working files (their blob ids come through `read`, as the run's threads find them),
+/// then, once it is done, the files it did not read (gone, unreadable, or read by a
+/// Terraform module), as `differs` says.
+fn changed_working_files<'a>(
+    candidates: &'a [(String, &'a Entry)],
+    read: std::sync::Arc<WorkingFiles>,
+    differs: impl Fn(&Entry) -> bool + Send + 'a,
+) -> impl Iterator<Item = usize> + Send + 'a {
+    let by_name: HashMap<&str, usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(at, (display, _))| (display.as_str(), at))
+        .collect();
+    let mut decided = vec![false; candidates.len()];
+    let mut arrived: std::vec::IntoIter<WorkingFile> = Vec::new().into_iter();
+    let mut run_done = false;
+    let mut not_read = 0..candidates.len();
+    std::iter::from_fn(move || {
+        loop {
+            if let Some((name, id)) = arrived.next() {
+                let Some(&at) = by_name.get(name.as_str()) else {
+                    continue;
+                };
+                // A file named twice on the command line is read twice.
+                if !std::mem::replace(&mut decided[at], true) && id != candidates[at].1.object {
+                    return Some(at);
+                }
+                continue;
+            }
+            if run_done {
+                return not_read.find(|&at| !decided[at] && differs(candidates[at].1));
+            }
+            let (files, done) = read.take();
+            if files.is_empty() && !done {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            (arrived, run_done) = (files.into_iter(), done);
+        }
+    })
+}
+
 /// Whether the working tree's file differs from the revision's `entry`, by blob id
-/// (noting in `vanished` a file that is gone). Computed here rather than asked of `git
-/// diff`, which re-reads every file whose timestamp is as new as the index (after a CI
-/// checkout, all of them); the price is a second read of each working file, beside the
-/// run's own. A file that a filter or line-ending conversion changes on checkout, or one
+/// (noting in `vanished` a file that is gone), for a file the run did not read. Computed
+/// here rather than asked of `git diff`, which re-reads every file whose timestamp is as
+/// new as the index (after a CI checkout, all of them). A file that a filter or line-ending conversion changes on checkout, or one
 /// that cannot be read (over the size limit, not a regular file), merely counts as
 /// changed: its base is read and checked, the comparison stays exact.
 fn differs(

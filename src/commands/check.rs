@@ -46,9 +46,23 @@ impl FileResult {
     }
 }
 
+/// Told each policy file's name and bytes as the run reads them (`--baseline` works out
+/// from them which files changed, without reading them again).
+pub type OnRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
+
 /// The report, and the folders given that held no policy file (for a warning: an empty
 /// run must not look like a clean one).
 pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
+    run_telling_reads(paths, settings, &|_, _| {})
+}
+
+/// [`run`], telling `on_read` of each file it reads on its own (not those a Terraform
+/// module reads: the module walk reads them).
+pub fn run_telling_reads(
+    paths: &[PathBuf],
+    settings: &Settings,
+    on_read: OnRead,
+) -> (Report, Vec<String>) {
     let collected = files::collect(paths, &settings.exclude);
     let (modules, files) = super::iac::modules(&collected.candidates);
     // Modules first: a policy file a module reads through `file()` is judged there, as
@@ -70,7 +84,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> (Report, Vec<String>) {
     results.par_extend(
         files
             .par_iter()
-            .map(|candidate| check_file(candidate, settings))
+            .map(|candidate| check_file(candidate, settings, on_read))
             .map(FileResult::with_lines_indexed),
     );
     let walked_only = paths.iter().all(|p| p.is_dir());
@@ -100,11 +114,14 @@ pub(super) fn assemble(results: Vec<FileResult>, settings: &Settings, walked_onl
     report
 }
 
-fn check_file(candidate: &Candidate, settings: &Settings) -> FileResult {
+fn check_file(candidate: &Candidate, settings: &Settings, on_read: OnRead) -> FileResult {
     let bytes = match &candidate.problem {
         Some(problem) => Err(problem.clone()),
         None => files::read_limited(&candidate.path, settings.max_file_size),
     };
+    if let Ok(bytes) = &bytes {
+        on_read(&candidate.display, bytes);
+    }
     check_bytes(&candidate.display, bytes, settings)
 }
 
