@@ -535,6 +535,46 @@ mod tests {
                 .cmp(lower.iter().copied());
             proptest::prop_assert_eq!(cmp_folded(&name, &lower), expected);
         }
+
+        #[test]
+        fn the_index_finds_exactly_what_a_search_of_the_catalog_finds(
+            service in 0..SERVICES.len(),
+            action in 0usize..1000,
+            flips in proptest::collection::vec(proptest::prelude::any::<bool>(), 0..64),
+            edit in proptest::option::of((0usize..64, proptest::prelude::any::<u8>())),
+        ) {
+            // A catalog name with its letters' case flipped, and maybe one byte changed,
+            // dropped or added: near misses are where a hash index can go wrong.
+            let s = &SERVICES[service];
+            let a = &s.actions[action % s.actions.len()];
+            let mut name: Vec<u8> = format!("{}:{}", s.prefix, a.name)
+                .bytes()
+                .zip(flips.iter().chain(std::iter::repeat(&false)))
+                .map(|(b, &flip)| if flip && b.is_ascii_alphabetic() { b ^ 0x20 } else { b })
+                .collect();
+            if let Some((at, byte)) = edit {
+                let at = at % (name.len() + 1);
+                match byte % 3 {
+                    0 if at < name.len() => name[at] = byte,
+                    1 if at < name.len() => { name.remove(at); }
+                    _ => name.insert(at, byte),
+                }
+            }
+            let expected = SERVICES.iter().find_map(|s| {
+                let (prefix, rest) = name.split_at_checked(s.prefix.len())?;
+                let rest = rest.strip_prefix(b":")?;
+                if !prefix.eq_ignore_ascii_case(s.prefix.as_bytes()) {
+                    return None;
+                }
+                s.actions.iter().find(|a| a.name.as_bytes().eq_ignore_ascii_case(rest)).map(|a| (s, a))
+            });
+            let found = lookup_action(&name);
+            proptest::prop_assert_eq!(
+                found.map(|(s, a)| (s.prefix, a.name)),
+                expected.map(|(s, a)| (s.prefix, a.name)),
+                "{}", String::from_utf8_lossy(&name)
+            );
+        }
     }
 
     #[test]

@@ -443,9 +443,10 @@ fn changed_working_files<'a>(
 /// Whether the working tree's file differs from the revision's `entry`, by blob id
 /// (noting in `vanished` a file that is gone), for a file the run did not read. Computed
 /// here rather than asked of `git diff`, which re-reads every file whose timestamp is as
-/// new as the index (after a CI checkout, all of them). A file that a filter or line-ending conversion changes on checkout, or one
-/// that cannot be read (over the size limit, not a regular file), merely counts as
-/// changed: its base is read and checked, the comparison stays exact.
+/// new as the index (after a CI checkout, all of them). A file that a filter or
+/// line-ending conversion changes on checkout, or one that cannot be read (over the size
+/// limit, not a regular file), merely counts as changed: its base is read and checked,
+/// the comparison stays exact.
 fn differs(
     root: &Path,
     entry: &Entry,
