@@ -164,7 +164,7 @@ def render(metadata: dict, services: dict) -> str:
     lines.append(f"pub const ACTION_INDEX_BITS: u32 = {INDEX_BITS};")
     lines.append(f"pub static ACTION_INDEX: [u32; {len(slots)}] = [")
     for at in range(0, len(slots), 12):
-        lines.append("    " + " ".join(f"{v},"for v in slots[at:at + 12]))
+        lines.append("    " + " ".join(f"{v}," for v in slots[at:at + 12]))
     lines.append("];")
     return "\n".join(lines) + "\n"
 

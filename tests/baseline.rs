@@ -690,6 +690,22 @@ fn comparisons_that_cannot_be_made_exit_2_with_one_message() {
 }
 
 #[test]
+fn no_temporary_file_for_git_is_one_message() {
+    // git writes the changed files' contents into a temporary file: none, no comparison.
+    let repo = Repo::new(&[]);
+    commit_ci_and_team_then_widen_team(&repo);
+    let run = common::run_command(
+        common::command(repo.path())
+            .args(["check", "policies", "--baseline", "HEAD"])
+            .env("TMPDIR", repo.path().join("no-such-folder")),
+    );
+    let message = "--baseline HEAD: cannot create a temporary file for git cat-file: no such file or directory";
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(said(&run, message), "{message}\n{}", run.transcript());
+    assert!(run.stderr.lines().count() <= 3, "{}", run.transcript());
+}
+
+#[test]
 fn a_shallow_clone_without_the_base_says_how_to_fetch_it() {
     let repo = Repo::new(&[]);
     let base = repo.commit(&[("policies/ci.json", &policy(&[READ_ONLY]))], "base");

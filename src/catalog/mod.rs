@@ -92,7 +92,7 @@ impl ServiceInfo {
             Some((service, action)) if std::ptr::eq(service, self) => Some(action),
             Some(_) => None,
             // A service outside the catalog (tests build their own).
-            None if !SERVICES.iter().any(|s| std::ptr::eq(s, self)) => self
+            None if !SERVICES.as_ptr_range().contains(&std::ptr::from_ref(self)) => self
                 .actions
                 .iter()
                 .find(|a| a.name.eq_ignore_ascii_case(name)),
@@ -157,25 +157,20 @@ fn starts_with_lower(name: &str, lower_prefix: &str) -> bool {
 
 /// The service with this prefix (any case).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    // Every action pattern of every policy asks this: one hash lookup, not a binary
-    // search of 450 prefixes. Prefixes are lower-case, as policies almost always write
-    // them: the asked one is folded (without allocating) only when it is not found.
-    static BY_PREFIX: LazyLock<FastMap<&'static str, u16>> = LazyLock::new(|| {
-        SERVICES
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.prefix, i as u16))
-            .collect()
-    });
-    let found = |prefix: &str| BY_PREFIX.get(prefix).map(|&i| &SERVICES[usize::from(i)]);
-    if let Some(service) = found(prefix) {
-        return Some(service);
+    // Off the hot path: literal patterns go through `lookup_action`, wildcard ones are
+    // remembered. Prefixes are lower-case, as policies almost always write them: an
+    // exact search first, then the asked one folded, without allocating.
+    if let Ok(i) = SERVICES.binary_search_by(|s| s.prefix.cmp(prefix)) {
+        return Some(&SERVICES[i]);
     }
-    let mut buffer = [0u8; 64];
-    let lower = buffer.get_mut(..prefix.len())?;
-    lower.copy_from_slice(prefix.as_bytes());
-    lower.make_ascii_lowercase();
-    found(std::str::from_utf8(lower).ok()?)
+    SERVICES
+        .binary_search_by(|s| {
+            s.prefix
+                .bytes()
+                .cmp(prefix.bytes().map(|b| b.to_ascii_lowercase()))
+        })
+        .ok()
+        .map(|i| &SERVICES[i])
 }
 
 /// The catalog's action `service:Action` (any case), with its service.

@@ -154,7 +154,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Read a whole regular file of at most `max_bytes`. Refuses FIFOs, devices and folders
-/// before opening them, so a named pipe cannot block the run.
+/// without reading or waiting on them, so a named pipe cannot block the run.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     let mut options = fs::OpenOptions::new();
     options.read(true);

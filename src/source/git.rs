@@ -201,7 +201,12 @@ impl Revision {
         // a pipe, each few kilobytes git wrote woke the reader (5,500 context switches a
         // run on AWS's managed policies); a file never fills up, so git never waits, and
         // the reader looks for more once a millisecond.
-        let file_error = |e: std::io::Error| format!("git cat-file: a temporary file: {e}");
+        let file_error = |e: std::io::Error| {
+            format!(
+                "cannot create a temporary file for git cat-file: {}",
+                crate::source::files::io_reason(&e)
+            )
+        };
         let objects = tempfile::tempfile().map_err(file_error)?;
         let mut child = git(&self.root)
             .args(["cat-file", "--batch", "--buffer"])
